@@ -1,0 +1,52 @@
+"""eduapp: co-created branching scenarios for interprofessional health-professions education."""
+
+from flask import Flask
+
+from config import Config, ProductionConfig, config_from_environment
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build the application. Creating it never migrates, seeds or touches the network.
+
+    Without a class, EDUAPP_CONFIG chooses one (development by default).
+    """
+    config_class = config_class or config_from_environment()
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+
+    from eduapp import cli, errors, security
+    from eduapp.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    security.register(app)
+    errors.register(app)
+    register_blueprints(app)
+    cli.register(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from eduapp.accounts.views import bp as accounts_bp
+    from eduapp.admin.views import bp as admin_bp
+    from eduapp.core.views import bp as core_bp
+    from eduapp.player.views import bp as player_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(player_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_template_helpers(app: Flask) -> None:
+    from eduapp.accounts.models import Role
+    from eduapp.markdown import render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals["Role"] = Role

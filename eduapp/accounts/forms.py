@@ -1,0 +1,85 @@
+"""Account forms. Only the fields declared here are ever read from a request."""
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from eduapp.accounts.models import Profession, User
+from eduapp.accounts.passwords import MAX_LENGTH, password_problem
+from eduapp.accounts.services import normalise_email
+from eduapp.extensions import db
+
+PROFESSION_CHOICES = [SelectChoice(p.value, p.label) for p in Profession]
+
+
+class StrongPassword:
+    """Refuses short, common and guessable passwords, using the other fields as context."""
+
+    def __init__(self, *context_fields: str):
+        self.context_fields = context_fields
+
+    def __call__(self, form, field):
+        context = [getattr(form, name).data or "" for name in self.context_fields]
+        problem = password_problem(field.data or "", *context)
+        if problem:
+            raise ValidationError(problem)
+
+
+class RegistrationForm(FlaskForm):
+    display_name = StringField("Name shown to others", validators=[DataRequired(), Length(max=80)])
+    email = EmailField(
+        "E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    profession = SelectField("Your profession", choices=PROFESSION_CHOICES)
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), StrongPassword("email", "display_name")],
+        description="At least 10 characters. A passphrase of unrelated words is easy to remember.",
+    )
+    confirm = PasswordField(
+        "Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+    )
+    submit = SubmitField("Create my account")
+
+    def validate_email(self, field):
+        taken = db.session.scalar(
+            sa.select(User.id).where(User.email == normalise_email(field.data or ""))
+        )
+        if taken:
+            raise ValidationError("An account with this e-mail address exists. Sign in instead.")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    submit = SubmitField("Sign in")
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Name shown to others", validators=[DataRequired(), Length(max=80)])
+    profession = SelectField(
+        "Profession", choices=[SelectChoice("", "None"), *PROFESSION_CHOICES], validators=[Optional()]
+    )
+    submit = SubmitField("Save profile")
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    new_password = PasswordField(
+        "New password", validators=[DataRequired(), StrongPassword()],
+        description="Changing it signs you out on every other device.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("new_password", "The passwords differ.")],
+    )
+    submit = SubmitField("Change password")
+
+
+class LogoutForm(FlaskForm):
+    """Carries only the CSRF token: signing out is a POST."""
+
+    submit = SubmitField("Sign out")

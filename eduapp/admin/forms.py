@@ -1,0 +1,15 @@
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectMultipleField, SubmitField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from eduapp.accounts.models import Role
+
+
+class RolesForm(FlaskForm):
+    roles = SelectMultipleField(
+        "Roles",
+        choices=[SelectChoice(r.value, r.label) for r in Role],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    submit = SubmitField("Save roles")

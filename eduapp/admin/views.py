@@ -1,0 +1,39 @@
+"""Administration: people and their roles."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from eduapp.accounts import services as account_services
+from eduapp.accounts.models import Role, User
+from eduapp.admin.forms import RolesForm
+from eduapp.admin.queries import users_page
+from eduapp.extensions import db
+from eduapp.security.access import requires
+
+bp = Blueprint("admin", __name__, template_folder="templates")
+
+
+@bp.get("/users")
+@requires(Role.ADMIN)
+def users():
+    page = users_page(request.args.get("page", 1, type=int))
+    forms = {
+        user.id: RolesForm(formdata=None, roles=[r.value for r in user.role_set], prefix=f"u{user.id}")
+        for user in page.items
+    }
+    return render_template("admin/users.html", page=page, forms=forms)
+
+
+@bp.post("/users/<int:user_id>/roles")
+@requires(Role.ADMIN)
+def set_roles(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = RolesForm(prefix=f"u{user.id}")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        account_services.set_roles(current_user, user, {Role(r) for r in form.roles.data})
+    except account_services.SelfRoleChange:
+        abort(403)
+    flash(f"Roles of {user.display_name} saved.", "success")
+    return redirect(url_for("admin.users"))

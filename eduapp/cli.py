@@ -1,0 +1,70 @@
+"""Command-line commands: ``flask content check|load`` and ``flask demo accounts``.
+
+Each is a thin shell over a service function that tests call directly.
+"""
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from eduapp.accounts.models import Profession, Role
+from eduapp.accounts.services import create_or_update_account
+from eduapp.content.services import load_course
+from eduapp.engine import ContentError, check_course, format_report
+
+content = AppGroup("content", help="Check and load the course from curriculum/ and scenarios/.")
+demo = AppGroup("demo", help="Development helpers.")
+
+#: One account per role, for trying the platform locally. Never created in production.
+DEMO_ACCOUNTS = [
+    ("learner@example.org", "Demo Learner", "learn-with-patients-2026", {Role.LEARNER},
+     Profession.NURSING.value),
+    ("patient.educator@example.org", "Demo Patient Educator", "lived-experience-counts-2026",
+     {Role.PATIENT_EDUCATOR}, None),
+    ("tutor@example.org", "Demo Tutor", "teach-and-learn-together-2026", {Role.TUTOR}, None),
+    ("admin@example.org", "Demo Admin", "keep-the-house-running-2026", {Role.ADMIN}, None),
+]
+
+
+@content.command("check")
+def content_check():
+    """Validate every module and scenario; exit 1 with file:line messages on any problem."""
+    config = current_app.config
+    report = check_course(config["CURRICULUM_DIR"], config["SCENARIOS_DIR"])
+    click.echo(format_report(report))
+    sys.exit(1 if report.problems else 0)
+
+
+@content.command("load")
+def content_load():
+    """Import the course; a changed file becomes a new published version. Idempotent."""
+    config = current_app.config
+    try:
+        result = load_course(config["CURRICULUM_DIR"], config["SCENARIOS_DIR"])
+    except ContentError as error:
+        click.echo(str(error), err=True)
+        click.echo("Nothing was loaded.", err=True)
+        sys.exit(1)
+    for name in result.published:
+        click.echo(f"published  {name}")
+    click.echo(f"{len(result.published)} published, {len(result.unchanged)} unchanged.")
+
+
+@demo.command("accounts")
+def demo_accounts():
+    """Create (or refresh) one demo account per role and print how to sign in."""
+    if not current_app.config["ALLOW_DEMO_ACCOUNTS"]:
+        click.echo("Demo accounts are disabled in this configuration.", err=True)
+        sys.exit(1)
+    click.echo("Demo accounts (development only):")
+    for email, name, password, roles, profession in DEMO_ACCOUNTS:
+        create_or_update_account(email, name, password, roles, profession)
+        role_names = ", ".join(sorted(r.label for r in roles))
+        click.echo(f"  {role_names:<18} {email:<32} password: {password}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(content)
+    app.cli.add_command(demo)

@@ -1,0 +1,78 @@
+"""Course content as versioned documents.
+
+A document (a scenario or a module) has revisions, one per save, and published versions.
+A published version is immutable: learners' attempts point at the version they played, so
+their records stay meaningful whatever happens to the draft.
+"""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eduapp.extensions import UTCDateTime, db, utcnow
+
+
+class DocumentKind(enum.StrEnum):
+    SCENARIO = "scenario"
+    MODULE = "module"
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    #: The id written in the source file; stable for the document's whole life.
+    slug: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "slug"),
+        sa.CheckConstraint("kind IN ('scenario','module')", name="kind_known"),
+    )
+
+
+class Revision(db.Model):
+    """One saved state of a document's source, with who saved it and why."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)
+    number: Mapped[int]
+    source: Mapped[str] = mapped_column(sa.Text)
+    message: Mapped[str] = mapped_column(sa.String(200))
+    #: Null when the revision came from a file on disk rather than a person in the studio.
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[Document] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("document_id", "number"),)
+
+
+class Version(db.Model):
+    """A published, immutable version of a document, as learners see it."""
+
+    __tablename__ = "versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)
+    number: Mapped[int]
+    revision_id: Mapped[int] = mapped_column(sa.ForeignKey("revisions.id"))
+    source: Mapped[str] = mapped_column(sa.Text)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    #: A module's place in the course; null for scenarios.
+    sort_order: Mapped[int | None]
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[Document] = relationship(lazy="joined")
+
+    __table_args__ = (sa.UniqueConstraint("document_id", "number"),)
+
+    @property
+    def slug(self) -> str:
+        return self.document.slug

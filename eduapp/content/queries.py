@@ -1,0 +1,65 @@
+"""Reads of course content: the newest published versions and their parsed form."""
+
+from functools import lru_cache
+
+import sqlalchemy as sa
+
+from eduapp.content.models import Document, DocumentKind, Version
+from eduapp.engine import Module, Scenario, parse_module, parse_scenario
+from eduapp.extensions import db
+
+
+def _newest_versions(kind: DocumentKind):
+    newest = (
+        sa.select(Version.document_id, sa.func.max(Version.number).label("number"))
+        .join(Document, Document.id == Version.document_id)
+        .where(Document.kind == kind.value)
+        .group_by(Version.document_id)
+        .subquery()
+    )
+    return sa.select(Version).join(
+        newest,
+        sa.and_(Version.document_id == newest.c.document_id, Version.number == newest.c.number),
+    )
+
+
+def published_modules() -> list[Version]:
+    """The newest published version of every module, in course order."""
+    query = _newest_versions(DocumentKind.MODULE).order_by(Version.sort_order, Version.title)
+    return list(db.session.scalars(query))
+
+
+def newest_version(kind: DocumentKind, slug: str) -> Version | None:
+    query = _newest_versions(kind).join(Document, Document.id == Version.document_id)
+    return db.session.scalar(query.where(Document.slug == slug))
+
+
+def newest_scenario_versions(slugs: list[str]) -> dict[str, Version]:
+    """The newest published version of each named scenario that has one, by slug."""
+    if not slugs:
+        return {}
+    query = (
+        _newest_versions(DocumentKind.SCENARIO)
+        .join(Document, Document.id == Version.document_id)
+        .where(Document.slug.in_(slugs))
+    )
+    return {version.slug: version for version in db.session.scalars(query)}
+
+
+def scenario_of(version: Version) -> Scenario:
+    """The parsed scenario of a published version (parsed once per process, it never changes)."""
+    return _parse_scenario(version.source, version.document.slug)
+
+
+def module_of(version: Version) -> Module:
+    return _parse_module(version.source, version.document.slug)
+
+
+@lru_cache(maxsize=256)
+def _parse_scenario(source: str, slug: str) -> Scenario:
+    return parse_scenario(source, f"scenarios/{slug}.md")
+
+
+@lru_cache(maxsize=64)
+def _parse_module(source: str, slug: str) -> Module:
+    return parse_module(source, f"curriculum/{slug}.md")

@@ -1,0 +1,96 @@
+"""Writes of course content: loading the course from its files into the versioned store."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from eduapp.content.models import Document, DocumentKind, Revision, Version
+from eduapp.content.queries import module_of, newest_version, scenario_of
+from eduapp.engine import ContentError, CourseReport, check_course
+from eduapp.extensions import db
+
+
+@dataclass
+class LoadResult:
+    report: CourseReport
+    published: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def load_course(curriculum_dir: Path, scenarios_dir: Path) -> LoadResult:
+    """Import every module and scenario; a changed file becomes a new published version.
+
+    All or nothing: if any file has a problem, ContentError is raised and nothing changes.
+    Loading the same files again changes nothing.
+    """
+    report = check_course(curriculum_dir, scenarios_dir)
+    if report.problems:
+        raise ContentError(report.problems)
+    result = LoadResult(report=report)
+    try:
+        for slug, scenario in sorted(report.scenarios.items()):
+            path = scenarios_dir / f"{slug}.md"
+            changed = _publish_if_changed(
+                DocumentKind.SCENARIO, slug, path, scenario, scenario_of,
+                title=scenario.title, summary=scenario.summary, sort_order=None,
+            )
+            (result.published if changed else result.unchanged).append(f"scenario {slug}")
+        for slug, module in sorted(report.modules.items()):
+            path = curriculum_dir / f"{slug}.md"
+            changed = _publish_if_changed(
+                DocumentKind.MODULE, slug, path, module, module_of,
+                title=module.title, summary=module.summary, sort_order=module.order,
+            )
+            (result.published if changed else result.unchanged).append(f"module {slug}")
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return result
+
+
+def _publish_if_changed(kind, slug, path: Path, parsed, parse_version, **metadata) -> bool:
+    """Add a revision and a published version unless the newest one already says the same."""
+    current = newest_version(kind, slug)
+    if current is not None and parse_version(current) == parsed:
+        return False
+    source = path.read_text(encoding="utf-8")
+    document = current.document if current else _document(kind, slug)
+    revision = Revision(
+        document=document,
+        number=_next_number(Revision, document),
+        source=source,
+        message=f"Loaded from {path.parent.name}/{path.name}",
+    )
+    db.session.add(revision)
+    db.session.flush()
+    db.session.add(
+        Version(
+            document=document,
+            number=_next_number(Version, document),
+            revision_id=revision.id,
+            source=source,
+            **metadata,
+        )
+    )
+    db.session.flush()
+    return True
+
+
+def _document(kind: DocumentKind, slug: str) -> Document:
+    document = db.session.scalar(
+        sa.select(Document).where(Document.kind == kind.value, Document.slug == slug)
+    )
+    if document is None:
+        document = Document(kind=kind.value, slug=slug)
+        db.session.add(document)
+        db.session.flush()
+    return document
+
+
+def _next_number(model, document: Document) -> int:
+    highest = db.session.scalar(
+        sa.select(sa.func.max(model.number)).where(model.document_id == document.id)
+    )
+    return (highest or 0) + 1

@@ -1,0 +1,98 @@
+"""Reading the ``key: value`` header that scenario and module files share."""
+
+from ._text import ID_RE, split_key
+from .problems import Problem
+from .scenario import AUTHOR_KINDS, Author
+
+Entries = dict[str, list[tuple[int, str]]]
+
+
+def read_header(
+    lines: list[str],
+    filename: str,
+    problems: list[Problem],
+    single: tuple[str, ...],
+    repeatable: tuple[str, ...],
+) -> Entries:
+    """Collect header entries by key, reporting unknown, repeated and empty ones.
+
+    ``var name = value`` lines have no colon after the key and are read as key ``var``.
+    """
+    entries: Entries = {}
+    known = single + repeatable
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        pair = ("var", line[4:].strip()) if line.startswith("var ") else split_key(line)
+        if pair is None or not pair[0]:
+            problems.append(
+                Problem(filename, number, "A header line should look like 'key: value'.")
+            )
+            continue
+        key, value = pair
+        if key not in known:
+            listed = ", ".join(known)
+            problems.append(
+                Problem(filename, number, f"Unknown header key '{key}' (known: {listed}).")
+            )
+            continue
+        if key in single and key in entries:
+            first = entries[key][0][0]
+            problems.append(
+                Problem(filename, number, f"'{key}:' appears twice (first on line {first}).")
+            )
+            continue
+        if not value:
+            problems.append(Problem(filename, number, f"'{key}:' is empty."))
+        entries.setdefault(key, []).append((number, value))
+    return entries
+
+
+def require(
+    entries: Entries, keys: tuple[str, ...], filename: str, problems: list[Problem]
+) -> None:
+    """Report each of ``keys`` that the header lacks."""
+    for key in keys:
+        if key not in entries:
+            problems.append(Problem(filename, 1, f"The header has no '{key}:' line."))
+
+
+def first(entries: Entries, key: str) -> str:
+    """The value of a single key, or "" when it is missing."""
+    return entries[key][0][1] if key in entries else ""
+
+
+def check_id(entries: Entries, filename: str, problems: list[Problem]) -> None:
+    """Report an id that is not 3 to 64 lowercase letters, digits and '-'."""
+    for number, value in entries.get("id", []):
+        if value and not ID_RE.fullmatch(value):
+            problems.append(
+                Problem(
+                    filename,
+                    number,
+                    f"The id '{value}' may use only lowercase letters, digits and '-', "
+                    "3 to 64 characters.",
+                )
+            )
+
+
+def read_authors(entries: Entries, filename: str, problems: list[Problem]) -> tuple[Author, ...]:
+    """Parse every ``author: kind | credit`` line."""
+    authors = []
+    for number, value in entries.get("author", []):
+        kind, bar, credit = (part.strip() for part in value.partition("|"))
+        if not bar or not credit:
+            problems.append(
+                Problem(filename, number, "Write an author as 'author: kind | credit by role'.")
+            )
+        elif kind not in AUTHOR_KINDS:
+            allowed = ", ".join(AUTHOR_KINDS)
+            problems.append(
+                Problem(filename, number, f"Unknown author kind '{kind}' (use one of: {allowed}).")
+            )
+        else:
+            authors.append(Author(kind, credit))
+    if "author" not in entries:
+        problems.append(Problem(filename, 1, "The header has no 'author:' line; add at least one."))
+    return tuple(authors)

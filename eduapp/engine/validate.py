@@ -1,0 +1,148 @@
+"""Checks on a whole scenario: links, reachability, endings, traps and expression types.
+
+Reachability follows every choice regardless of conditions (the author catches a condition
+that never holds in a playtest; ``player.reachable_endings`` helps). All checks are linear.
+"""
+
+from collections import deque
+
+from .expressions import check_condition, check_effects
+from .problems import Problem
+from .scenario import Node, Scenario
+
+
+def validate_scenario(scenario: Scenario, filename: str, *, start_line: int = 1) -> list[Problem]:
+    """Every structural problem of ``scenario``; ``start_line`` places problems with ``start:``."""
+    problems: list[Problem] = []
+    by_id: dict[str, Node] = {}
+    for node in scenario.nodes:
+        if node.id in by_id:
+            problems.append(
+                Problem(
+                    filename,
+                    node.line,
+                    f"Node '{node.id}' is defined twice (first on line {by_id[node.id].line}).",
+                )
+            )
+        else:
+            by_id[node.id] = node
+    for node in by_id.values():
+        problems += _node_problems(node, by_id, filename)
+    problems += _expression_problems(scenario, filename)
+    if not by_id:
+        message = "This scenario has no nodes; each starts with a line ':: node-id | Title'."
+        return [*problems, Problem(filename, start_line, message)]
+    if not scenario.start:
+        problems.append(
+            Problem(filename, start_line, "The header has no 'start:' line naming the first node.")
+        )
+    elif scenario.start not in by_id:
+        problems.append(
+            Problem(
+                filename,
+                start_line,
+                f"The start '{scenario.start}' is not a node in this scenario.",
+            )
+        )
+    else:
+        problems += _unreachable(scenario.start, by_id, filename)
+    problems += _traps(by_id, filename)
+    return problems
+
+
+def _node_problems(node: Node, by_id: dict[str, Node], filename: str) -> list[Problem]:
+    problems = []
+    for choice in node.choices:
+        if choice.target not in by_id:
+            problems.append(
+                Problem(
+                    filename,
+                    choice.line,
+                    f"Choice '{choice.label}' goes to '{choice.target}', "
+                    "which is not a node in this scenario.",
+                )
+            )
+    if node.is_ending:
+        if node.choices:
+            message = f"Node '{node.id}' is an ending, so it cannot have choices."
+            problems.append(Problem(filename, node.choices[0].line, message))
+        if not node.debrief:
+            message = (
+                f"Ending '{node.id}' has no debrief: add a 'debrief:' line and text after the body."
+            )
+            problems.append(Problem(filename, node.line, message))
+    else:
+        if not node.choices:
+            message = (
+                f"Node '{node.id}' has no choices and is not an ending: "
+                "add choices, or an 'ending:' line."
+            )
+            problems.append(Problem(filename, node.line, message))
+        if node.debrief:
+            message = f"Node '{node.id}' has a debrief but is not an ending: add an 'ending:' line."
+            problems.append(Problem(filename, node.line, message))
+    return problems
+
+
+def _expression_problems(scenario: Scenario, filename: str) -> list[Problem]:
+    declared = {variable.name: type(variable.initial) for variable in scenario.variables}
+    problems = []
+    for node in scenario.nodes:
+        for choice in node.choices:
+            messages = check_effects(choice.effects, declared)
+            if choice.condition is not None:
+                messages = check_condition(choice.condition, declared) + messages
+            problems += [Problem(filename, choice.line, message) for message in messages]
+    return problems
+
+
+def _unreachable(start: str, by_id: dict[str, Node], filename: str) -> list[Problem]:
+    seen = _search(start, lambda node_id: (c.target for c in by_id[node_id].choices), by_id)
+    targeted = {choice.target for node in by_id.values() for choice in node.choices}
+    problems = []
+    for node in by_id.values():
+        if node.id not in seen:
+            why = (
+                "only from nodes that cannot be reached either"
+                if node.id in targeted
+                else "no choice goes to it"
+            )
+            message = f"Node '{node.id}' cannot be reached from the start: {why}."
+            problems.append(Problem(filename, node.line, message))
+    return problems
+
+
+def _traps(by_id: dict[str, Node], filename: str) -> list[Problem]:
+    sources: dict[str, list[str]] = {node_id: [] for node_id in by_id}
+    for node in by_id.values():
+        for choice in node.choices:
+            if choice.target in sources:
+                sources[choice.target].append(node.id)
+    endings = [node.id for node in by_id.values() if node.is_ending]
+    can_finish: set[str] = set()
+    for ending in endings:
+        _search(ending, sources.__getitem__, by_id, can_finish)
+    return [
+        Problem(
+            filename,
+            node.line,
+            f"No ending can be reached from node '{node.id}': a learner who gets here is stuck.",
+        )
+        for node in by_id.values()
+        if node.choices and not node.is_ending and node.id not in can_finish
+    ]
+
+
+def _search(start, neighbours, by_id, seen: set[str] | None = None) -> set[str]:
+    """Breadth-first search from ``start``; returns the ids reached (``seen`` included)."""
+    seen = set() if seen is None else seen
+    if start in seen:
+        return seen
+    seen.add(start)
+    queue = deque([start])
+    while queue:
+        for target in neighbours(queue.popleft()):
+            if target in by_id and target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return seen

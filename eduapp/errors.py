@@ -1,0 +1,53 @@
+"""Plain error pages. They never show a traceback and never need the database."""
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from eduapp.extensions import db
+
+log = logging.getLogger("eduapp.errors")
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back, reload the page and try again."),
+    403: ("You do not have access to this page", "If you think you should, ask an administrator."),
+    404: ("Page not found", "The page may have moved, or it is not yours to see."),
+    405: ("That action is not allowed here", "Use the buttons on the page instead."),
+    409: ("Someone else changed this first", "Reload the page to see the newest version."),
+    413: ("That was too large", "Please send something smaller."),
+    429: ("Too many attempts", "Please wait a minute and try again."),
+    500: ("Something went wrong on our side", "Nothing you did caused this. Please try again shortly."),
+    503: ("The service is briefly unavailable", "Please try again in a minute."),
+}
+
+
+def render_error(code: int, detail: str | None = None):
+    title, hint = MESSAGES.get(code, MESSAGES[500])
+    return render_template("errors/error.html", code=code, title=title, hint=detail or hint), code
+
+
+def handle_http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    return render_error(error.code)
+
+
+def handle_csrf_error(error: CSRFError):
+    log.warning("refused: CSRF check failed (%s)", error.description)
+    return render_error(400, "The form had expired or was not sent from this site. Reload the page and try again.")
+
+
+def handle_unexpected(error: Exception):
+    db.session.rollback()
+    original = getattr(error, "original_exception", None) or error
+    log.error("unhandled %s", type(original).__name__, exc_info=original)
+    return render_error(500)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

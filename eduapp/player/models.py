@@ -1,0 +1,124 @@
+"""A learner's play of a scenario: the attempt, its choice events and its reflections.
+
+Choice events are append-only. The attempt row holds the current state, which is always the
+state after its newest event: both are written in one transaction.
+"""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eduapp.content.models import Version
+from eduapp.engine import State
+from eduapp.extensions import UTCDateTime, db, utcnow
+
+
+class AttemptStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    #: Left unfinished when the learner started the scenario again.
+    ABANDONED = "abandoned"
+
+
+class Visibility(enum.StrEnum):
+    PRIVATE = "private"
+    TUTORS = "tutors"
+
+    @property
+    def label(self) -> str:
+        return {"private": "Only me", "tutors": "Me and my tutors"}[self.value]
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: The published version played; an attempt never changes version.
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default=AttemptStatus.IN_PROGRESS.value)
+    node_id: Mapped[str] = mapped_column(sa.String(64))
+    variables: Mapped[dict] = mapped_column(sa.JSON)
+    #: How many choices have been recorded; a posted choice must carry this number.
+    step: Mapped[int] = mapped_column(default=0)
+    #: An author's playtest: never counted in learners' records or analytics.
+    is_playtest: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    node_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    version: Mapped[Version] = relationship(lazy="joined")
+    events: Mapped[list["ChoiceEvent"]] = relationship(
+        back_populates="attempt", order_by="ChoiceEvent.step", lazy="selectin"
+    )
+    reflections: Mapped[list["Reflection"]] = relationship(
+        back_populates="attempt", order_by="Reflection.step", lazy="selectin"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('in_progress','completed','abandoned')", name="status_known"),
+        sa.CheckConstraint("step >= 0", name="step_not_negative"),
+    )
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == AttemptStatus.COMPLETED.value
+
+    @property
+    def state(self) -> State:
+        """The engine's view of where this attempt stands."""
+        return State(node_id=self.node_id, variables=self.variables, step=self.step)
+
+
+class ChoiceEvent(db.Model):
+    __tablename__ = "choice_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempts.id"))
+    #: The attempt's step after this choice: 1 for the first choice. Unique per attempt, so a
+    #: replayed request can never record the same step twice.
+    step: Mapped[int]
+    from_node: Mapped[str] = mapped_column(sa.String(64))
+    #: The choice's position in its node (1-based), stable within the version played.
+    choice_number: Mapped[int]
+    choice_label: Mapped[str] = mapped_column(sa.Text)
+    to_node: Mapped[str] = mapped_column(sa.String(64))
+    variables_after: Mapped[dict] = mapped_column(sa.JSON)
+    seconds_on_node: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="events")
+
+    __table_args__ = (
+        sa.UniqueConstraint("attempt_id", "step"),
+        sa.Index("ix_choice_events_from_node", "from_node", "choice_number"),
+    )
+
+
+class Reflection(db.Model):
+    __tablename__ = "reflections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempts.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: The attempt's step while the learner was at the node: one reflection per visit.
+    step: Mapped[int]
+    node_id: Mapped[str] = mapped_column(sa.String(64))
+    prompt: Mapped[str] = mapped_column(sa.Text)
+    body: Mapped[str] = mapped_column(sa.Text)
+    visibility: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="reflections")
+
+    __table_args__ = (
+        sa.UniqueConstraint("attempt_id", "step"),
+        sa.CheckConstraint("visibility IN ('private','tutors')", name="visibility_known"),
+    )
+
+    @property
+    def visibility_label(self) -> str:
+        return Visibility(self.visibility).label

@@ -1,0 +1,111 @@
+"""Reads of the player: attempts, paths, progress and how other learners chose."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from eduapp.content.models import Version
+from eduapp.extensions import db
+from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent
+
+
+def unfinished_attempt(user_id: int, document_id: int) -> Attempt | None:
+    """The learner's newest unfinished attempt at a scenario, whatever version it is on."""
+    return db.session.scalar(
+        sa.select(Attempt)
+        .join(Version, Version.id == Attempt.version_id)
+        .where(
+            Attempt.user_id == user_id,
+            Version.document_id == document_id,
+            Attempt.status == AttemptStatus.IN_PROGRESS.value,
+            Attempt.is_playtest.is_(False),
+        )
+        .order_by(Attempt.id.desc())
+        .limit(1)
+    )
+
+
+def attempts_of(user_id: int) -> list[Attempt]:
+    """Every attempt of a learner, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Attempt)
+            .where(Attempt.user_id == user_id, Attempt.is_playtest.is_(False))
+            .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ScenarioProgress:
+    document_id: int
+    completed: int
+    unfinished_attempt_id: int | None
+
+
+def progress_by_scenario(user_id: int) -> dict[int, ScenarioProgress]:
+    """Per scenario document: how many times the learner finished it, and any unfinished attempt."""
+    rows = db.session.execute(
+        sa.select(
+            Version.document_id,
+            sa.func.count(Attempt.id).filter(Attempt.status == AttemptStatus.COMPLETED.value),
+            sa.func.max(Attempt.id).filter(Attempt.status == AttemptStatus.IN_PROGRESS.value),
+        )
+        .join(Version, Version.id == Attempt.version_id)
+        .where(Attempt.user_id == user_id, Attempt.is_playtest.is_(False))
+        .group_by(Version.document_id)
+    )
+    return {
+        document_id: ScenarioProgress(document_id, completed, unfinished)
+        for document_id, completed, unfinished in rows
+    }
+
+
+@dataclass(frozen=True)
+class OthersChoices:
+    """How other learners chose at one node: shown only when enough of them did."""
+
+    learners: int
+    by_choice: dict[int, int]
+
+    def share(self, number: int) -> int:
+        """Percentage of those learners who took this choice (rounded)."""
+        return round(100 * self.by_choice.get(number, 0) / self.learners) if self.learners else 0
+
+
+def how_others_chose(attempt: Attempt, minimum: int) -> dict[str, OthersChoices]:
+    """For each node where this attempt made a choice: other learners' choices on the same version.
+
+    Each other learner counts once per choice they ever took there; nodes where fewer than
+    ``minimum`` other learners decided are left out (small-cell suppression).
+    """
+    nodes = {event.from_node for event in attempt.events}
+    if not nodes:
+        return {}
+    others = (
+        sa.select(ChoiceEvent.from_node, ChoiceEvent.choice_number, Attempt.user_id)
+        .join(Attempt, Attempt.id == ChoiceEvent.attempt_id)
+        .where(
+            Attempt.version_id == attempt.version_id,
+            Attempt.user_id != attempt.user_id,
+            Attempt.is_playtest.is_(False),
+            ChoiceEvent.from_node.in_(nodes),
+        )
+        .distinct()
+        .subquery()
+    )
+    totals = dict(
+        db.session.execute(
+            sa.select(others.c.from_node, sa.func.count(sa.distinct(others.c.user_id)))
+            .group_by(others.c.from_node)
+        ).all()
+    )
+    counts = db.session.execute(
+        sa.select(others.c.from_node, others.c.choice_number, sa.func.count())
+        .group_by(others.c.from_node, others.c.choice_number)
+    )
+    result: dict[str, OthersChoices] = {}
+    for node, number, count in counts:
+        if totals.get(node, 0) >= minimum:
+            result.setdefault(node, OthersChoices(totals[node], {})).by_choice[number] = count
+    return result

@@ -1,0 +1,174 @@
+"""Writes of the player: starting attempts, recording choices and reflections.
+
+Every write either commits whole or not at all. A posted step that is not the attempt's
+current one (a double click, the back button, a replayed request) records nothing.
+"""
+
+import enum
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from eduapp.accounts.models import User
+from eduapp.content.models import Version
+from eduapp.content.queries import scenario_of
+from eduapp.engine import ChoiceUnavailable, State, start_state, take_choice
+from eduapp.extensions import db, utcnow
+from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent, Reflection, Visibility
+from eduapp.player.queries import unfinished_attempt
+
+
+class Outcome(enum.Enum):
+    RECORDED = "recorded"
+    #: The step was already taken; the learner is shown where they are now.
+    STALE = "stale"
+    #: The choice is not offered at this node (hidden by a condition, or made up).
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class ReflectionInput:
+    body: str
+    visibility: Visibility
+
+
+def start_attempt(user: User, version: Version, *, fresh: bool = False) -> Attempt:
+    """Resume the learner's unfinished attempt at this scenario, or start one.
+
+    With ``fresh`` an unfinished attempt is closed as abandoned and a new one begins on the
+    newest published version.
+    """
+    unfinished = unfinished_attempt(user.id, version.document_id)
+    if unfinished is not None and not fresh:
+        return unfinished
+    if unfinished is not None:
+        unfinished.status = AttemptStatus.ABANDONED.value
+    state = start_state(scenario_of(version))
+    attempt = Attempt(
+        user_id=user.id, version=version, node_id=state.node_id,
+        variables=dict(state.variables), step=state.step,
+    )
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
+
+
+def choose(
+    attempt: Attempt, posted_step: int, number: int, reflection: ReflectionInput | None = None
+) -> Outcome:
+    """Record one choice, and the reflection written at that node, in one transaction."""
+    scenario = scenario_of(attempt.version)
+    if attempt.status != AttemptStatus.IN_PROGRESS.value or posted_step != attempt.step:
+        _save_late_reflection(attempt, posted_step, reflection)
+        return Outcome.STALE
+    before = attempt.state
+    try:
+        after = take_choice(scenario, before, number)
+    except ChoiceUnavailable:
+        return Outcome.UNAVAILABLE
+    node = scenario.node(before.node_id)
+    choice = node.choices[number - 1]
+    now = utcnow()
+    try:
+        if reflection is not None:
+            _upsert_reflection(attempt, before.step, before.node_id, node.reflect, reflection)
+        finished = scenario.node(after.node_id).is_ending
+        claimed = db.session.execute(
+            sa.update(Attempt)
+            .where(Attempt.id == attempt.id, Attempt.step == before.step)
+            .values(
+                step=after.step, node_id=after.node_id, variables=dict(after.variables),
+                node_entered_at=now,
+                status=(AttemptStatus.COMPLETED if finished else AttemptStatus.IN_PROGRESS).value,
+                completed_at=now if finished else None,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            db.session.rollback()
+            return Outcome.STALE
+        _record_event(
+            attempt, before, after, number, choice.label,
+            seconds=max(0, int((now - attempt.node_entered_at).total_seconds())),
+        )
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        return Outcome.STALE
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.refresh(attempt)
+    return Outcome.RECORDED
+
+
+def _record_event(attempt, before: State, after: State, number: int, label: str, seconds: int):
+    db.session.add(
+        ChoiceEvent(
+            attempt_id=attempt.id, step=after.step, from_node=before.node_id,
+            choice_number=number, choice_label=label, to_node=after.node_id,
+            variables_after=dict(after.variables), seconds_on_node=seconds,
+        )
+    )
+    db.session.flush()
+
+
+def save_reflection(attempt: Attempt, posted_step: int, reflection: ReflectionInput) -> bool:
+    """Save (or update) the reflection for the node visited at ``posted_step``.
+
+    Returns False when that visit had no reflection prompt.
+    """
+    node_id = _node_at_step(attempt, posted_step)
+    if node_id is None:
+        return False
+    prompt = scenario_of(attempt.version).node(node_id).reflect
+    if not prompt:
+        return False
+    try:
+        _upsert_reflection(attempt, posted_step, node_id, prompt, reflection)
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # A concurrent save of the same visit won the insert; ours becomes an update.
+        db.session.rollback()
+        _upsert_reflection(attempt, posted_step, node_id, prompt, reflection)
+        db.session.commit()
+    return True
+
+
+def _save_late_reflection(attempt, posted_step: int, reflection: ReflectionInput | None) -> None:
+    """A stale page may still carry words the learner typed: keep them, never lose them."""
+    if reflection is not None and reflection.body.strip():
+        save_reflection(attempt, posted_step, reflection)
+
+
+def _node_at_step(attempt: Attempt, step: int) -> str | None:
+    if step == attempt.step:
+        return attempt.node_id
+    for event in attempt.events:
+        if event.step == step + 1:
+            return event.from_node
+    return None
+
+
+def _upsert_reflection(attempt, step: int, node_id: str, prompt: str, reflection: ReflectionInput):
+    if not prompt:
+        return
+    existing = db.session.scalar(
+        sa.select(Reflection).where(Reflection.attempt_id == attempt.id, Reflection.step == step)
+    )
+    body = reflection.body.strip()
+    if existing is None:
+        if not body:
+            return
+        db.session.add(
+            Reflection(
+                attempt_id=attempt.id, user_id=attempt.user_id, step=step, node_id=node_id,
+                prompt=prompt, body=body, visibility=reflection.visibility.value,
+            )
+        )
+    elif not body:
+        db.session.delete(existing)
+    else:
+        existing.body = body
+        existing.visibility = reflection.visibility.value
+    db.session.flush()

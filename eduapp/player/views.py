@@ -1,0 +1,136 @@
+"""The learner's side: modules, playing a scenario, and the ending with its path."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from eduapp.accounts.models import Role
+from eduapp.content.models import DocumentKind
+from eduapp.content.queries import (
+    module_of,
+    newest_scenario_versions,
+    newest_version,
+    published_modules,
+    scenario_of,
+)
+from eduapp.engine import offered_choices
+from eduapp.player import services
+from eduapp.player.forms import StartForm, StepForm
+from eduapp.player.models import Attempt, Visibility
+from eduapp.player.queries import attempts_of, how_others_chose, progress_by_scenario
+from eduapp.security.access import get_owned_or_404, requires, signed_in
+
+bp = Blueprint("player", __name__, template_folder="templates")
+
+
+@bp.get("/modules")
+@signed_in
+def modules():
+    versions = published_modules()
+    parsed = {v.id: module_of(v) for v in versions}
+    scenario_versions = newest_scenario_versions(
+        [slug for module in parsed.values() for slug in module.scenarios]
+    )
+    progress = progress_by_scenario(current_user.id)
+    rows = []
+    for version in versions:
+        slugs = [s for s in parsed[version.id].scenarios if s in scenario_versions]
+        done = sum(
+            1 for s in slugs
+            if progress.get(scenario_versions[s].document_id)
+            and progress[scenario_versions[s].document_id].completed
+        )
+        rows.append({"version": version, "module": parsed[version.id], "done": done,
+                     "total": len(slugs)})
+    return render_template("player/modules.html", rows=rows)
+
+
+@bp.get("/modules/<slug>")
+@signed_in
+def module(slug: str):
+    version = newest_version(DocumentKind.MODULE, slug) or abort(404)
+    parsed = module_of(version)
+    scenario_versions = newest_scenario_versions(list(parsed.scenarios))
+    progress = progress_by_scenario(current_user.id)
+    scenarios = [
+        {"version": scenario_versions[s], "progress": progress.get(scenario_versions[s].document_id)}
+        for s in parsed.scenarios if s in scenario_versions
+    ]
+    return render_template(
+        "player/module.html", version=version, module=parsed, scenarios=scenarios,
+        start_form=StartForm(), can_play=current_user.has_role(Role.LEARNER),
+    )
+
+
+@bp.post("/scenarios/<slug>/start")
+@requires(Role.LEARNER)
+def start(slug: str):
+    version = newest_version(DocumentKind.SCENARIO, slug) or abort(404)
+    form = StartForm()
+    if not form.validate_on_submit():
+        abort(400)
+    attempt = services.start_attempt(current_user, version, fresh=form.fresh.data)
+    return redirect(url_for("player.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/attempts")
+@requires(Role.LEARNER)
+def attempts():
+    return render_template("player/attempts.html", attempts=attempts_of(current_user.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@requires(Role.LEARNER)
+def attempt(attempt_id: int):
+    attempt = get_owned_or_404(Attempt, attempt_id)
+    scenario = scenario_of(attempt.version)
+    if attempt.is_completed:
+        return render_template(
+            "player/ending.html", attempt=attempt, scenario=scenario,
+            ending=scenario.node(attempt.node_id),
+            others=how_others_chose(attempt, current_app.config["SMALL_CELL_MINIMUM"]),
+            reflections={r.step: r for r in attempt.reflections},
+        )
+    return _render_step(attempt, scenario, StepForm(formdata=None, step=attempt.step))
+
+
+@bp.post("/attempts/<int:attempt_id>")
+@requires(Role.LEARNER)
+def step(attempt_id: int):
+    attempt = get_owned_or_404(Attempt, attempt_id)
+    form = StepForm()
+    if not form.validate_on_submit():
+        if attempt.is_completed or form.step.data != attempt.step:
+            return redirect(url_for("player.attempt", attempt_id=attempt.id))
+        return _render_step(attempt, scenario_of(attempt.version), form), 400
+    reflection = services.ReflectionInput(form.reflection.data or "", Visibility(form.visibility.data))
+    if form.choice.data is None:
+        if services.save_reflection(attempt, form.step.data, reflection):
+            flash("Your reflection is saved.", "success")
+        return redirect(url_for("player.attempt", attempt_id=attempt.id))
+    outcome = services.choose(attempt, form.step.data, form.choice.data, reflection)
+    if outcome is services.Outcome.STALE:
+        flash("That step was already recorded, so here is where you are now.", "info")
+    elif outcome is services.Outcome.UNAVAILABLE:
+        flash("That choice is not available here.", "error")
+    return redirect(url_for("player.attempt", attempt_id=attempt.id))
+
+
+def _render_step(attempt: Attempt, scenario, form: StepForm):
+    node = scenario.node(attempt.node_id)
+    reflection = next((r for r in attempt.reflections if r.step == attempt.step), None)
+    if reflection is not None and form.reflection.data is None:
+        form.reflection.data = reflection.body
+        form.visibility.data = reflection.visibility
+    last_event = attempt.events[-1] if attempt.events else None
+    feedback = None
+    if last_event is not None:
+        previous = scenario.node(last_event.from_node)
+        feedback = {
+            "label": last_event.choice_label,
+            "text": previous.choices[last_event.choice_number - 1].feedback,
+        }
+    return render_template(
+        "player/step.html", attempt=attempt, scenario=scenario, node=node, form=form,
+        choices=offered_choices(scenario, attempt.state), feedback=feedback,
+        reflection=reflection,
+    )

@@ -1,0 +1,197 @@
+"""The learner's player: modules, playing, feedback, reflections, resume, endings."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from eduapp.accounts.models import Role
+from eduapp.extensions import db
+from eduapp.player import services
+from eduapp.player.models import Attempt, ChoiceEvent, Reflection
+
+
+def start(auth, slug="ward-round", fresh=False):
+    data = {"fresh": "y"} if fresh else {}
+    response = auth.post(f"/scenarios/{slug}/start", data, page="/modules/test-module")
+    assert response.status_code == 302
+    return int(re.search(r"/attempts/(\d+)", response.headers["Location"]).group(1))
+
+
+def choose(auth, attempt_id, number, step=None, **extra):
+    page = f"/attempts/{attempt_id}"
+    if step is None:
+        step = db.session.get(Attempt, attempt_id).step
+        db.session.expire_all()
+    data = {"step": step, "choice": number, "visibility": "private", **extra}
+    return auth.post(page, data, page=page)
+
+
+def test_module_list_shows_published_modules_with_progress(client, auth, login_as, course):
+    login_as(Role.LEARNER)
+    page = client.get("/modules").get_data(as_text=True)
+    assert "Test module" in page
+    assert "Scenarios finished: 0 of 1" in page
+
+
+def test_module_page_renders_reading_safely_and_offers_the_scenario(client, login_as, course):
+    login_as(Role.LEARNER)
+    page = client.get("/modules/test-module").get_data(as_text=True)
+    assert "<strong>shared</strong>" in page
+    assert 'href="https://example.org/article"' in page
+    assert "A ward round" in page and ">Start<" in page
+
+
+def test_a_learner_plays_to_an_ending_with_feedback_and_path(client, auth, login_as, course):
+    login_as(Role.LEARNER)
+    attempt_id = start(auth)
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "At the bedside" in page and "What did you notice first?" in page
+
+    response = choose(auth, attempt_id, 1, reflection="She looked tired.")
+    assert response.status_code == 302
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "You chose: Ask her what matters most" in page
+    assert "You slowed the round down and heard her." in page
+    assert "granddaughter" in page
+
+    choose(auth, attempt_id, 1)  # tell the consultant
+    choose(auth, attempt_id, 1, reflection="Nervous, then relieved.")  # plan together
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Ending: Heard" in page
+    assert "Her words reached the team" in page
+    assert "She looked tired." in page and "Nervous, then relieved." in page
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.is_completed and attempt.step == 3
+    assert [e.to_node for e in attempt.events] == ["asks", "tells", "heard_end"]
+    assert attempt.events[-1].variables_after == {"voice": 2, "trust": 1}
+
+
+def test_conditional_choice_is_offered_only_when_it_holds(client, auth, login_as, course):
+    login_as(Role.LEARNER)
+    attempt_id = start(auth)
+    choose(auth, attempt_id, 2)  # follow the consultant: trust 2
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Raise her question at the huddle" in page
+
+    other = start(auth, fresh=True)
+    choose(auth, other, 1)  # asks: trust stays 1
+    choose(auth, other, 2)  # keep it to yourself -> ending
+    assert db.session.get(Attempt, other).node_id == "quiet_end"
+
+
+def test_a_hidden_choice_cannot_be_forced_by_posting_its_number(client, auth, login_as, course):
+    login_as(Role.LEARNER)
+    attempt_id = start(auth)
+    choose(auth, attempt_id, 1)  # asks
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, attempt_id)
+    # Force our way to 'follows' with trust 1 is impossible; instead post a made-up number.
+    response = choose(auth, attempt_id, 7)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).step == attempt.step
+
+
+def test_resume_returns_to_the_unfinished_attempt_and_start_again_makes_a_new_one(
+    client, auth, login_as, course
+):
+    login_as(Role.LEARNER)
+    first = start(auth)
+    choose(auth, first, 2)
+    assert start(auth) == first
+    page = client.get("/modules/test-module").get_data(as_text=True)
+    assert f"/attempts/{first}" in page and "Continue" in page
+    second = start(auth, fresh=True)
+    assert second != first
+    db.session.expire_all()
+    assert db.session.get(Attempt, first).status == "abandoned"
+    assert db.session.get(Attempt, second).step == 0
+
+
+def test_saving_a_reflection_alone_keeps_the_learner_on_the_node(client, auth, login_as, course):
+    login_as(Role.LEARNER)
+    attempt_id = start(auth)
+    page = f"/attempts/{attempt_id}"
+    response = auth.post(page, {"step": 0, "reflection": "A first thought", "visibility": "tutors",
+                                "save_reflection": "1"})
+    assert response.status_code == 302
+    html = client.get(page).get_data(as_text=True)
+    assert "A first thought" in html and "Your reflection is saved." in html
+    reflection = db.session.scalar(sa.select(Reflection))
+    assert reflection.visibility == "tutors" and reflection.node_id == "bedside"
+    auth.post(page, {"step": 0, "reflection": "A second thought", "visibility": "private",
+                     "save_reflection": "1"})
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(Reflection)).all()
+    assert [r.body for r in rows] == ["A second thought"]
+
+
+def test_a_stale_page_still_keeps_the_reflection_typed_on_it(client, auth, login_as, course):
+    login_as(Role.LEARNER)
+    attempt_id = start(auth)
+    choose(auth, attempt_id, 1, step=0)
+    # The learner pressed Back, wrote a reflection on the old page and chose again.
+    choose(auth, attempt_id, 2, step=0, reflection="Written on the old page")
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.step == 1 and attempt.node_id == "asks"
+    reflection = db.session.scalar(sa.select(Reflection))
+    assert reflection.body == "Written on the old page" and reflection.step == 0
+
+
+def test_others_choices_are_hidden_below_five_learners_and_shown_from_five(
+    app, client, auth, login_as, make_user, course
+):
+    from eduapp.content.queries import newest_version
+    from eduapp.content.models import DocumentKind
+
+    version = newest_version(DocumentKind.SCENARIO, "ward-round")
+    for index in range(5):
+        other = make_user(Role.LEARNER)
+        attempt = services.start_attempt(other, version)
+        services.choose(attempt, 0, 1 if index < 3 else 2)
+        if index == 3:
+            me = login_as(Role.LEARNER)
+            mine = start(auth)
+            choose(auth, mine, 1)
+            choose(auth, mine, 2)
+            page = client.get(f"/attempts/{mine}").get_data(as_text=True)
+            assert "shown once at least 5 other learners" in page
+    page = client.get(f"/attempts/{mine}").get_data(as_text=True)
+    assert "How 5 other learners chose here" in page
+    assert "60%" in page and "40%" in page
+    assert me is not None
+
+
+def test_a_failure_between_state_and_event_leaves_nothing_half_written(
+    app, auth, login_as, course, monkeypatch
+):
+    login_as(Role.LEARNER)
+    attempt_id = start(auth)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_record_event", broken)
+    attempt = db.session.get(Attempt, attempt_id)
+    with pytest.raises(RuntimeError):
+        services.choose(attempt, 0, 1, services.ReflectionInput("kept?", services.Visibility.PRIVATE))
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.step == 0 and attempt.node_id == "bedside"
+    assert db.session.scalar(sa.select(sa.func.count(ChoiceEvent.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(Reflection.id))) == 0
+
+
+def test_my_attempts_lists_only_my_attempts(client, auth, login_as, make_user, course):
+    from eduapp.content.models import DocumentKind
+    from eduapp.content.queries import newest_version
+
+    someone = make_user(Role.LEARNER)
+    services.start_attempt(someone, newest_version(DocumentKind.SCENARIO, "ward-round"))
+    login_as(Role.LEARNER)
+    assert "not started a scenario yet" in client.get("/attempts").get_data(as_text=True)
+    start(auth)
+    page = client.get("/attempts").get_data(as_text=True)
+    assert len(re.findall(r'href="/attempts/\d+"', page)) == 1
