@@ -53,10 +53,8 @@ def parse_scenario(text: str, filename: str = "<text>") -> Scenario:
     require(entries, ("id", "title", "summary", "professions", "licence"), filename, problems)
     check_id(entries, filename, problems)
     reader = _NodeReader(lines, filename, problems)
-    nodes = tuple(
-        reader.read(begin, end)
-        for begin, end in zip(starts, [*starts[1:], len(lines)], strict=True)
-    )
+    ends = [*starts[1:], len(lines)] if starts else []
+    nodes = tuple(reader.read(begin, end) for begin, end in zip(starts, ends, strict=True))
     scenario = Scenario(
         id=first(entries, "id"),
         title=first(entries, "title"),

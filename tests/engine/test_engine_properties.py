@@ -18,7 +18,7 @@ from eduapp.engine import (
     validate_scenario,
 )
 
-_settings = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_settings = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_settings
@@ -33,8 +33,13 @@ def test_scenario_round_trip(scenario):
     text = dump_scenario(scenario)
     parsed = parse_scenario(text, "gen.md")
     assert parsed == scenario
-    assert repr(parsed) == repr(scenario)  # also tells 1 from True
+    assert _value_types(parsed) == _value_types(scenario)  # == alone cannot tell 1 from True
     assert dump_scenario(parsed) == text
+
+
+def _value_types(scenario):
+    effects = [e for node in scenario.nodes for c in node.choices for e in c.effects]
+    return [type(v.initial) for v in scenario.variables] + [type(e.value) for e in effects]
 
 
 @_settings

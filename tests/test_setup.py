@@ -1,0 +1,41 @@
+"""The skeleton: migrations agree with the models; creating the app has no side effects."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from config import Config, DevelopmentConfig, config_from_environment
+from eduapp import create_app
+from eduapp.extensions import db
+
+import pytest
+
+
+def test_migrations_match_the_models(app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_creating_the_app_touches_no_database(tmp_path):
+    path = tmp_path / "untouched.db"
+    app = create_app(type("C", (Config,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
+    assert app.name == "eduapp"
+    assert not path.exists()
+
+
+def test_config_is_chosen_by_environment(monkeypatch):
+    monkeypatch.delenv("EDUAPP_CONFIG", raising=False)
+    assert config_from_environment() is DevelopmentConfig
+    monkeypatch.setenv("EDUAPP_CONFIG", "nonsense")
+    with pytest.raises(RuntimeError, match="EDUAPP_CONFIG"):
+        config_from_environment()
+
+
+def test_health_check_answers(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_unknown_pages_get_the_plain_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and "Page not found" in response.get_data(as_text=True)
