@@ -5,6 +5,7 @@ Pick one with ``EDUAPP_CONFIG`` (development, production) or pass a class to ``c
 
 import os
 from pathlib import Path
+from typing import Any, ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105 - refused in production
@@ -26,7 +27,10 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{BASE_DIR / 'instance' / 'eduapp.db'}")
     # hide_parameters: SQL errors in the log never carry what a learner wrote.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+    }
     CURRICULUM_DIR = Path(os.environ.get("CURRICULUM_DIR", BASE_DIR / "curriculum"))
     SCENARIOS_DIR = Path(os.environ.get("SCENARIOS_DIR", BASE_DIR / "scenarios"))
 
@@ -72,8 +76,11 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = True
     ALLOW_DEMO_ACCOUNTS = False
-    SQLALCHEMY_ENGINE_OPTIONS = {
-        "pool_pre_ping": True, "hide_parameters": True, "pool_size": 5, "max_overflow": 5,
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+        "pool_size": 5,
+        "max_overflow": 5,
     }
 
     @classmethod
@@ -99,4 +106,6 @@ def config_from_environment() -> type[Config]:
     try:
         return CONFIGS[name]
     except KeyError:
-        raise RuntimeError(f"EDUAPP_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}") from None
+        raise RuntimeError(
+            f"EDUAPP_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}"
+        ) from None

@@ -19,10 +19,20 @@ demo = AppGroup("demo", help="Development helpers.")
 
 #: One account per role, for trying the platform locally. Never created in production.
 DEMO_ACCOUNTS = [
-    ("learner@example.org", "Demo Learner", "learn-with-patients-2026", {Role.LEARNER},
-     Profession.NURSING.value),
-    ("patient.educator@example.org", "Demo Patient Educator", "lived-experience-counts-2026",
-     {Role.PATIENT_EDUCATOR}, None),
+    (
+        "learner@example.org",
+        "Demo Learner",
+        "learn-with-patients-2026",
+        {Role.LEARNER},
+        Profession.NURSING.value,
+    ),
+    (
+        "patient.educator@example.org",
+        "Demo Patient Educator",
+        "lived-experience-counts-2026",
+        {Role.PATIENT_EDUCATOR},
+        None,
+    ),
     ("tutor@example.org", "Demo Tutor", "teach-and-learn-together-2026", {Role.TUTOR}, None),
     ("admin@example.org", "Demo Admin", "keep-the-house-running-2026", {Role.ADMIN}, None),
 ]

@@ -11,14 +11,20 @@ from eduapp.extensions import db
 log = logging.getLogger("eduapp.errors")
 
 MESSAGES = {
-    400: ("Something in that request was not right", "Please go back, reload the page and try again."),
+    400: (
+        "Something in that request was not right",
+        "Please go back, reload the page and try again.",
+    ),
     403: ("You do not have access to this page", "If you think you should, ask an administrator."),
     404: ("Page not found", "The page may have moved, or it is not yours to see."),
     405: ("That action is not allowed here", "Use the buttons on the page instead."),
     409: ("Someone else changed this first", "Reload the page to see the newest version."),
     413: ("That was too large", "Please send something smaller."),
     429: ("Too many attempts", "Please wait a minute and try again."),
-    500: ("Something went wrong on our side", "Nothing you did caused this. Please try again shortly."),
+    500: (
+        "Something went wrong on our side",
+        "Nothing you did caused this. Please try again shortly.",
+    ),
     503: ("The service is briefly unavailable", "Please try again in a minute."),
 }
 
@@ -36,7 +42,9 @@ def handle_http_error(error: HTTPException):
 
 def handle_csrf_error(error: CSRFError):
     log.warning("refused: CSRF check failed (%s)", error.description)
-    return render_error(400, "The form had expired or was not sent from this site. Reload the page and try again.")
+    return render_error(
+        400, "The form had expired or was not sent from this site. Reload the page and try again."
+    )
 
 
 def handle_unexpected(error: Exception):

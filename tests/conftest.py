@@ -92,8 +92,8 @@ def _empty_tables() -> None:
         quoted = ", ".join(f'"{t}"' for t in tables)
         db.session.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
     else:
-        for table in tables:
-            db.session.execute(sa.text(f'DELETE FROM "{table}"'))
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
     db.session.commit()
 
 
@@ -140,7 +140,10 @@ def make_user(app):
             profession = Profession.NURSING.value
         user, _ = create_or_update_account(
             email or f"user{number}-{'-'.join(sorted(roles))}@example.org",
-            f"Test User {number}", PASSWORD, roles, profession,
+            f"Test User {number}",
+            PASSWORD,
+            roles,
+            profession,
         )
         return user
 
@@ -153,9 +156,11 @@ def course(app):
     return load_course(app.config["CURRICULUM_DIR"], app.config["SCENARIOS_DIR"])
 
 
-CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                          r'type="hidden" name="csrf_token" value="([^"]+)"|'
-                          r'name="csrf_token" value="([^"]+)"')
+CSRF_PATTERN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'type="hidden" name="csrf_token" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_from(html: str) -> str:

@@ -1,13 +1,12 @@
 """The skeleton: migrations agree with the models; creating the app has no side effects."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from config import Config, DevelopmentConfig, config_from_environment
 from eduapp import create_app
 from eduapp.extensions import db
-
-import pytest
 
 
 def test_migrations_match_the_models(app):

@@ -38,7 +38,8 @@ class RegistrationForm(FlaskForm):
         description="At least 10 characters. A passphrase of unrelated words is easy to remember.",
     )
     confirm = PasswordField(
-        "Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
     )
     submit = SubmitField("Create my account")
 
@@ -59,7 +60,9 @@ class LoginForm(FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = StringField("Name shown to others", validators=[DataRequired(), Length(max=80)])
     profession = SelectField(
-        "Profession", choices=[SelectChoice("", "None"), *PROFESSION_CHOICES], validators=[Optional()]
+        "Profession",
+        choices=[SelectChoice("", "None"), *PROFESSION_CHOICES],
+        validators=[Optional()],
     )
     submit = SubmitField("Save profile")
 
@@ -69,7 +72,8 @@ class PasswordChangeForm(FlaskForm):
         "Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
     )
     new_password = PasswordField(
-        "New password", validators=[DataRequired(), StrongPassword()],
+        "New password",
+        validators=[DataRequired(), StrongPassword()],
         description="Changing it signs you out on every other device.",
     )
     confirm = PasswordField(

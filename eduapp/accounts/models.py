@@ -108,7 +108,5 @@ class LoginSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: SHA-256 of the token in the cookie; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

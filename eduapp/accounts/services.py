@@ -113,7 +113,7 @@ def set_roles(actor: User, user: User, roles: set[Role]) -> None:
 def create_or_update_account(
     email: str, display_name: str, password: str, roles: set[Role], profession: str | None
 ) -> tuple[User, bool]:
-    """Make sure an account exists with these details; used for demo accounts. Returns (user, created)."""
+    """Make sure an account exists with these details (demo accounts). Returns (user, created)."""
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
     created = user is None
     if created:

@@ -18,7 +18,9 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 def users():
     page = users_page(request.args.get("page", 1, type=int))
     forms = {
-        user.id: RolesForm(formdata=None, roles=[r.value for r in user.role_set], prefix=f"u{user.id}")
+        user.id: RolesForm(
+            formdata=None, roles=[r.value for r in user.role_set], prefix=f"u{user.id}"
+        )
         for user in page.items
     }
     return render_template("admin/users.html", page=page, forms=forms)

@@ -32,15 +32,27 @@ def load_course(curriculum_dir: Path, scenarios_dir: Path) -> LoadResult:
         for slug, scenario in sorted(report.scenarios.items()):
             path = scenarios_dir / f"{slug}.md"
             changed = _publish_if_changed(
-                DocumentKind.SCENARIO, slug, path, scenario, scenario_of,
-                title=scenario.title, summary=scenario.summary, sort_order=None,
+                DocumentKind.SCENARIO,
+                slug,
+                path,
+                scenario,
+                scenario_of,
+                title=scenario.title,
+                summary=scenario.summary,
+                sort_order=None,
             )
             (result.published if changed else result.unchanged).append(f"scenario {slug}")
         for slug, module in sorted(report.modules.items()):
             path = curriculum_dir / f"{slug}.md"
             changed = _publish_if_changed(
-                DocumentKind.MODULE, slug, path, module, module_of,
-                title=module.title, summary=module.summary, sort_order=module.order,
+                DocumentKind.MODULE,
+                slug,
+                path,
+                module,
+                module_of,
+                title=module.title,
+                summary=module.summary,
+                sort_order=module.order,
             )
             (result.published if changed else result.unchanged).append(f"module {slug}")
         db.session.commit()

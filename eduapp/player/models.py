@@ -58,7 +58,9 @@ class Attempt(db.Model):
     )
 
     __table_args__ = (
-        sa.CheckConstraint("status IN ('in_progress','completed','abandoned')", name="status_known"),
+        sa.CheckConstraint(
+            "status IN ('in_progress','completed','abandoned')", name="status_known"
+        ),
         sa.CheckConstraint("step >= 0", name="step_not_negative"),
     )
 

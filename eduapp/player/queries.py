@@ -96,13 +96,15 @@ def how_others_chose(attempt: Attempt, minimum: int) -> dict[str, OthersChoices]
     )
     totals = dict(
         db.session.execute(
-            sa.select(others.c.from_node, sa.func.count(sa.distinct(others.c.user_id)))
-            .group_by(others.c.from_node)
+            sa.select(others.c.from_node, sa.func.count(sa.distinct(others.c.user_id))).group_by(
+                others.c.from_node
+            )
         ).all()
     )
     counts = db.session.execute(
-        sa.select(others.c.from_node, others.c.choice_number, sa.func.count())
-        .group_by(others.c.from_node, others.c.choice_number)
+        sa.select(others.c.from_node, others.c.choice_number, sa.func.count()).group_by(
+            others.c.from_node, others.c.choice_number
+        )
     )
     result: dict[str, OthersChoices] = {}
     for node, number, count in counts:

@@ -45,8 +45,11 @@ def start_attempt(user: User, version: Version, *, fresh: bool = False) -> Attem
         unfinished.status = AttemptStatus.ABANDONED.value
     state = start_state(scenario_of(version))
     attempt = Attempt(
-        user_id=user.id, version=version, node_id=state.node_id,
-        variables=dict(state.variables), step=state.step,
+        user_id=user.id,
+        version=version,
+        node_id=state.node_id,
+        variables=dict(state.variables),
+        step=state.step,
     )
     db.session.add(attempt)
     db.session.commit()
@@ -77,7 +80,9 @@ def choose(
             sa.update(Attempt)
             .where(Attempt.id == attempt.id, Attempt.step == before.step)
             .values(
-                step=after.step, node_id=after.node_id, variables=dict(after.variables),
+                step=after.step,
+                node_id=after.node_id,
+                variables=dict(after.variables),
                 node_entered_at=now,
                 status=(AttemptStatus.COMPLETED if finished else AttemptStatus.IN_PROGRESS).value,
                 completed_at=now if finished else None,
@@ -88,7 +93,11 @@ def choose(
             db.session.rollback()
             return Outcome.STALE
         _record_event(
-            attempt, before, after, number, choice.label,
+            attempt,
+            before,
+            after,
+            number,
+            choice.label,
             seconds=max(0, int((now - attempt.node_entered_at).total_seconds())),
         )
         db.session.commit()
@@ -105,9 +114,14 @@ def choose(
 def _record_event(attempt, before: State, after: State, number: int, label: str, seconds: int):
     db.session.add(
         ChoiceEvent(
-            attempt_id=attempt.id, step=after.step, from_node=before.node_id,
-            choice_number=number, choice_label=label, to_node=after.node_id,
-            variables_after=dict(after.variables), seconds_on_node=seconds,
+            attempt_id=attempt.id,
+            step=after.step,
+            from_node=before.node_id,
+            choice_number=number,
+            choice_label=label,
+            to_node=after.node_id,
+            variables_after=dict(after.variables),
+            seconds_on_node=seconds,
         )
     )
     db.session.flush()
@@ -162,8 +176,13 @@ def _upsert_reflection(attempt, step: int, node_id: str, prompt: str, reflection
             return
         db.session.add(
             Reflection(
-                attempt_id=attempt.id, user_id=attempt.user_id, step=step, node_id=node_id,
-                prompt=prompt, body=body, visibility=reflection.visibility.value,
+                attempt_id=attempt.id,
+                user_id=attempt.user_id,
+                step=step,
+                node_id=node_id,
+                prompt=prompt,
+                body=body,
+                visibility=reflection.visibility.value,
             )
         )
     elif not body:

@@ -35,12 +35,14 @@ def modules():
     for version in versions:
         slugs = [s for s in parsed[version.id].scenarios if s in scenario_versions]
         done = sum(
-            1 for s in slugs
+            1
+            for s in slugs
             if progress.get(scenario_versions[s].document_id)
             and progress[scenario_versions[s].document_id].completed
         )
-        rows.append({"version": version, "module": parsed[version.id], "done": done,
-                     "total": len(slugs)})
+        rows.append(
+            {"version": version, "module": parsed[version.id], "done": done, "total": len(slugs)}
+        )
     return render_template("player/modules.html", rows=rows)
 
 
@@ -52,12 +54,20 @@ def module(slug: str):
     scenario_versions = newest_scenario_versions(list(parsed.scenarios))
     progress = progress_by_scenario(current_user.id)
     scenarios = [
-        {"version": scenario_versions[s], "progress": progress.get(scenario_versions[s].document_id)}
-        for s in parsed.scenarios if s in scenario_versions
+        {
+            "version": scenario_versions[s],
+            "progress": progress.get(scenario_versions[s].document_id),
+        }
+        for s in parsed.scenarios
+        if s in scenario_versions
     ]
     return render_template(
-        "player/module.html", version=version, module=parsed, scenarios=scenarios,
-        start_form=StartForm(), can_play=current_user.has_role(Role.LEARNER),
+        "player/module.html",
+        version=version,
+        module=parsed,
+        scenarios=scenarios,
+        start_form=StartForm(),
+        can_play=current_user.has_role(Role.LEARNER),
     )
 
 
@@ -85,7 +95,9 @@ def attempt(attempt_id: int):
     scenario = scenario_of(attempt.version)
     if attempt.is_completed:
         return render_template(
-            "player/ending.html", attempt=attempt, scenario=scenario,
+            "player/ending.html",
+            attempt=attempt,
+            scenario=scenario,
             ending=scenario.node(attempt.node_id),
             others=how_others_chose(attempt, current_app.config["SMALL_CELL_MINIMUM"]),
             reflections={r.step: r for r in attempt.reflections},
@@ -102,7 +114,9 @@ def step(attempt_id: int):
         if attempt.is_completed or form.step.data != attempt.step:
             return redirect(url_for("player.attempt", attempt_id=attempt.id))
         return _render_step(attempt, scenario_of(attempt.version), form), 400
-    reflection = services.ReflectionInput(form.reflection.data or "", Visibility(form.visibility.data))
+    reflection = services.ReflectionInput(
+        form.reflection.data or "", Visibility(form.visibility.data)
+    )
     if form.choice.data is None:
         if services.save_reflection(attempt, form.step.data, reflection):
             flash("Your reflection is saved.", "success")
@@ -130,7 +144,12 @@ def _render_step(attempt: Attempt, scenario, form: StepForm):
             "text": previous.choices[last_event.choice_number - 1].feedback,
         }
     return render_template(
-        "player/step.html", attempt=attempt, scenario=scenario, node=node, form=form,
-        choices=offered_choices(scenario, attempt.state), feedback=feedback,
+        "player/step.html",
+        attempt=attempt,
+        scenario=scenario,
+        node=node,
+        form=form,
+        choices=offered_choices(scenario, attempt.state),
+        feedback=feedback,
         reflection=reflection,
     )

@@ -1,4 +1,4 @@
-"""Structured request logs: one line per request with its id and the user's id, nothing else personal."""
+"""Structured request logs: a line per request with its id and the user's id, nothing personal."""
 
 import logging
 import time
@@ -53,7 +53,10 @@ def finish_request(response):
     elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     log.info(
         "method=%s path=%s status=%s duration_ms=%.1f",
-        request.method, request.path, response.status_code, elapsed_ms,
+        request.method,
+        request.path,
+        response.status_code,
+        elapsed_ms,
     )
     response.headers["X-Request-Id"] = g.get("request_id", "")
     return response

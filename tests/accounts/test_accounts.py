@@ -1,20 +1,25 @@
 """Sign-up, sign-in, profile and roles as a user meets them."""
 
+import pytest
 import sqlalchemy as sa
-
 from conftest import PASSWORD, Auth
+
 from eduapp.accounts.models import Role, User
 from eduapp.accounts.services import SelfRoleChange, set_roles
 from eduapp.extensions import db
 
-import pytest
-
 
 def test_sign_up_makes_a_learner_with_a_profession_and_signs_them_in(client, auth):
-    response = auth.post("/register", {
-        "display_name": "Amara", "email": "Amara@Example.org", "profession": "physiotherapy",
-        "password": PASSWORD, "confirm": PASSWORD,
-    })
+    response = auth.post(
+        "/register",
+        {
+            "display_name": "Amara",
+            "email": "Amara@Example.org",
+            "profession": "physiotherapy",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/modules")
     user = db.session.scalar(sa.select(User).where(User.email == "amara@example.org"))
     assert user.role_set == {Role.LEARNER} and user.profession == "physiotherapy"
@@ -23,18 +28,31 @@ def test_sign_up_makes_a_learner_with_a_profession_and_signs_them_in(client, aut
 
 def test_sign_up_refuses_a_taken_email_whatever_its_case(auth, make_user):
     make_user(Role.LEARNER, email="taken@example.org")
-    response = auth.post("/register", {
-        "display_name": "B", "email": "TAKEN@example.org", "profession": "nursing",
-        "password": PASSWORD, "confirm": PASSWORD,
-    })
+    response = auth.post(
+        "/register",
+        {
+            "display_name": "B",
+            "email": "TAKEN@example.org",
+            "profession": "nursing",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
     assert response.status_code == 200
     assert "An account with this e-mail address exists" in response.get_data(as_text=True)
 
 
 def test_sign_up_refuses_mismatched_and_short_passwords(auth):
-    response = auth.post("/register", {"display_name": "C", "email": "c@example.org",
-                                       "profession": "nursing", "password": "short",
-                                       "confirm": "other"})
+    response = auth.post(
+        "/register",
+        {
+            "display_name": "C",
+            "email": "c@example.org",
+            "profession": "nursing",
+            "password": "short",
+            "confirm": "other",
+        },
+    )
     page = response.get_data(as_text=True)
     assert "at least 10 characters" in page and "The passwords differ." in page
     assert db.session.scalar(sa.select(User)) is None
@@ -73,9 +91,11 @@ def test_profile_updates_name_and_profession(client, auth, login_as):
 def test_wrong_current_password_does_not_change_it(client, auth, login_as):
     login_as(Role.LEARNER)
     new = "another long passphrase for me"
-    response = auth.post("/profile/password", {"current_password": "wrong wrong wrong",
-                                               "new_password": new, "confirm": new},
-                         page="/profile")
+    response = auth.post(
+        "/profile/password",
+        {"current_password": "wrong wrong wrong", "new_password": new, "confirm": new},
+        page="/profile",
+    )
     assert response.status_code == 400
     assert "not your current password" in response.get_data(as_text=True)
 
@@ -85,9 +105,11 @@ def test_admin_assigns_roles_to_someone_else(client, auth, login_as, make_user):
     target = make_user(Role.LEARNER)
     page = client.get("/admin/users").get_data(as_text=True)
     assert target.email in page
-    response = auth.post(f"/admin/users/{target.id}/roles",
-                         {f"u{target.id}-roles": ["learner", "patient_educator"]},
-                         page="/admin/users")
+    response = auth.post(
+        f"/admin/users/{target.id}/roles",
+        {f"u{target.id}-roles": ["learner", "patient_educator"]},
+        page="/admin/users",
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, target.id).role_set == {Role.LEARNER, Role.PATIENT_EDUCATOR}
@@ -95,8 +117,11 @@ def test_admin_assigns_roles_to_someone_else(client, auth, login_as, make_user):
 
 def test_nobody_changes_their_own_roles(client, auth, login_as):
     admin = login_as(Role.ADMIN)
-    response = auth.post(f"/admin/users/{admin.id}/roles", {f"u{admin.id}-roles": ["admin", "tutor"]},
-                         page="/admin/users")
+    response = auth.post(
+        f"/admin/users/{admin.id}/roles",
+        {f"u{admin.id}-roles": ["admin", "tutor"]},
+        page="/admin/users",
+    )
     assert response.status_code == 403
     with pytest.raises(SelfRoleChange):
         set_roles(admin, admin, {Role.TUTOR})
@@ -107,8 +132,11 @@ def test_nobody_changes_their_own_roles(client, auth, login_as):
 def test_unknown_role_values_are_refused(client, auth, login_as, make_user):
     login_as(Role.ADMIN)
     target = make_user(Role.LEARNER)
-    response = auth.post(f"/admin/users/{target.id}/roles", {f"u{target.id}-roles": ["superuser"]},
-                         page="/admin/users")
+    response = auth.post(
+        f"/admin/users/{target.id}/roles",
+        {f"u{target.id}-roles": ["superuser"]},
+        page="/admin/users",
+    )
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.get(User, target.id).role_set == {Role.LEARNER}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from conftest import skip_or_fail
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,13 +31,6 @@ NARROW = {"width": 375, "height": 812}
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
-@pytest.fixture(scope="session")
-def suite(request):
-    """tests/conftest.py, for its helpers (skip_or_fail, PASSWORD). It cannot be imported from
-    here: both files are modules named "conftest", and pytest swaps them in sys.modules."""
-    return request.config.pluginmanager.get_plugin(str(ROOT / "tests" / "conftest.py"))
-
-
 def _chromium_path() -> str | None:
     if Path(CHROMIUM).is_file():
         return CHROMIUM
@@ -44,10 +38,10 @@ def _chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser(suite):
+def browser():
     executable = _chromium_path()
     if executable is None:
-        suite.skip_or_fail("Chromium is not installed: apt-get install chromium")
+        skip_or_fail("Chromium is not installed: apt-get install chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, args=CHROMIUM_ARGS, headless=True
@@ -82,9 +76,7 @@ def axe_check(axe):
         if blocking:
             lines = [f"axe found {len(blocking)} serious or critical problem(s) on {page.url}:"]
             for violation in blocking:
-                targets = ", ".join(
-                    " ".join(node["target"]) for node in violation["nodes"][:3]
-                )
+                targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
                 lines.append(
                     f"- {violation['id']} ({violation['impact']}): {violation['help']}; "
                     f"{len(violation['nodes'])} node(s), first: {targets}"

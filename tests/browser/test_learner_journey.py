@@ -127,11 +127,13 @@ def test_a_newcomer_signs_up_and_plays_to_an_ending_by_keyboard(
     )
     steps = page.get_by_role("region", name="Your path").get_by_role("listitem")
     expect(steps).to_have_count(3)
-    for number, (title, choice) in enumerate([
-        ("At the bedside", "Ask her what matters most"),
-        ("What matters", "Tell the consultant"),
-        ("The huddle", "Plan the discharge together"),
-    ]):
+    for number, (title, choice) in enumerate(
+        [
+            ("At the bedside", "Ask her what matters most"),
+            ("What matters", "Tell the consultant"),
+            ("The huddle", "Plan the discharge together"),
+        ]
+    ):
         expect(steps.nth(number).get_by_role("heading", level=3)).to_have_text(title)
         expect(steps.nth(number)).to_contain_text(f"You chose {choice}.")
     expect(steps.nth(0)).to_contain_text(FIRST_REFLECTION)

@@ -20,10 +20,28 @@ REPORT = check_course(ROOT / "curriculum", ROOT / "scenarios")
 SCENARIOS = sorted(REPORT.scenarios)
 MODULES = sorted(REPORT.modules)
 PROFESSION_SPEAKERS = {
-    "physician", "doctor", "consultant", "gp", "surgeon", "registrar", "junior doctor", "nurse",
-    "charge nurse", "staff nurse", "nurse specialist", "specialist nurse", "diabetes nurse",
-    "pharmacist", "physiotherapist", "dietitian", "podiatrist", "social worker",
-    "physician associate", "physician assistant", "occupational therapist", "rheumatologist",
+    "physician",
+    "doctor",
+    "consultant",
+    "gp",
+    "surgeon",
+    "registrar",
+    "junior doctor",
+    "nurse",
+    "charge nurse",
+    "staff nurse",
+    "nurse specialist",
+    "specialist nurse",
+    "diabetes nurse",
+    "pharmacist",
+    "physiotherapist",
+    "dietitian",
+    "podiatrist",
+    "social worker",
+    "physician associate",
+    "physician assistant",
+    "occupational therapist",
+    "rheumatologist",
     "orthopaedic surgeon",
 }
 
@@ -62,7 +80,9 @@ def test_scenario_meets_the_course_standard(slug):
     assert "Jenny" in "".join(n.body for n in scenario.nodes)
     for node in scenario.nodes:
         for choice in node.choices:
-            verdict = re.search(r"\b(correct|incorrect|right answer|wrong answer)\b", choice.feedback, re.I)
+            verdict = re.search(
+                r"\b(correct|incorrect|right answer|wrong answer)\b", choice.feedback, re.I
+            )
             assert verdict is None, f"{node.id}: feedback explains trade-offs, it gives no verdict"
 
 

@@ -48,16 +48,17 @@ def test_a_whitespace_only_edit_is_not_a_new_version(course_copy):
     assert load(course_copy).published == []
 
 
-def test_a_changed_file_is_a_new_version_and_running_attempts_keep_theirs(
-    course_copy, make_user
-):
+def test_a_changed_file_is_a_new_version_and_running_attempts_keep_theirs(course_copy, make_user):
     load(course_copy)
     learner = make_user(Role.LEARNER)
     old = newest_version(DocumentKind.SCENARIO, "ward-round")
     attempt = services.start_attempt(learner, old)
     path = course_copy / "scenarios" / "ward-round.md"
-    path.write_text(path.read_text().replace("[[Follow the consultant -> follows]]",
-                                             "[[Follow the consultant quietly -> follows]]"))
+    path.write_text(
+        path.read_text().replace(
+            "[[Follow the consultant -> follows]]", "[[Follow the consultant quietly -> follows]]"
+        )
+    )
     assert load(course_copy).published == ["scenario ward-round"]
     new = newest_version(DocumentKind.SCENARIO, "ward-round")
     assert new.number == 2 and new.id != old.id

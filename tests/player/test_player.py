@@ -113,15 +113,29 @@ def test_saving_a_reflection_alone_keeps_the_learner_on_the_node(client, auth, l
     login_as(Role.LEARNER)
     attempt_id = start(auth)
     page = f"/attempts/{attempt_id}"
-    response = auth.post(page, {"step": 0, "reflection": "A first thought", "visibility": "tutors",
-                                "save_reflection": "1"})
+    response = auth.post(
+        page,
+        {
+            "step": 0,
+            "reflection": "A first thought",
+            "visibility": "tutors",
+            "save_reflection": "1",
+        },
+    )
     assert response.status_code == 302
     html = client.get(page).get_data(as_text=True)
     assert "A first thought" in html and "Your reflection is saved." in html
     reflection = db.session.scalar(sa.select(Reflection))
     assert reflection.visibility == "tutors" and reflection.node_id == "bedside"
-    auth.post(page, {"step": 0, "reflection": "A second thought", "visibility": "private",
-                     "save_reflection": "1"})
+    auth.post(
+        page,
+        {
+            "step": 0,
+            "reflection": "A second thought",
+            "visibility": "private",
+            "save_reflection": "1",
+        },
+    )
     db.session.expire_all()
     rows = db.session.scalars(sa.select(Reflection)).all()
     assert [r.body for r in rows] == ["A second thought"]
@@ -143,8 +157,8 @@ def test_a_stale_page_still_keeps_the_reflection_typed_on_it(client, auth, login
 def test_others_choices_are_hidden_below_five_learners_and_shown_from_five(
     app, client, auth, login_as, make_user, course
 ):
-    from eduapp.content.queries import newest_version
     from eduapp.content.models import DocumentKind
+    from eduapp.content.queries import newest_version
 
     version = newest_version(DocumentKind.SCENARIO, "ward-round")
     for index in range(5):
@@ -176,7 +190,9 @@ def test_a_failure_between_state_and_event_leaves_nothing_half_written(
     monkeypatch.setattr(services, "_record_event", broken)
     attempt = db.session.get(Attempt, attempt_id)
     with pytest.raises(RuntimeError):
-        services.choose(attempt, 0, 1, services.ReflectionInput("kept?", services.Visibility.PRIVATE))
+        services.choose(
+            attempt, 0, 1, services.ReflectionInput("kept?", services.Visibility.PRIVATE)
+        )
     db.session.expire_all()
     attempt = db.session.get(Attempt, attempt_id)
     assert attempt.step == 0 and attempt.node_id == "bedside"

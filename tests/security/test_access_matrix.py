@@ -2,8 +2,8 @@
 route without a row here fails the suite."""
 
 import pytest
-
 from conftest import Auth
+
 from eduapp.accounts.models import Role
 from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version
@@ -32,17 +32,26 @@ MATRIX = {
     # An empty post keeps the profile as it is.
     ("accounts.profile", "POST"): ("/profile", {}, each(LOGIN, 302, 302, 302, 302)),
     ("accounts.change_password", "POST"): (
-        "/profile/password", {}, each(LOGIN, 400, 400, 400, 400)),
+        "/profile/password",
+        {},
+        each(LOGIN, 400, 400, 400, 400),
+    ),
     ("player.modules", "GET"): ("/modules", None, each(LOGIN, 200, 200, 200, 200)),
     ("player.module", "GET"): ("/modules/test-module", None, each(LOGIN, 200, 200, 200, 200)),
     ("player.start", "POST"): ("/scenarios/ward-round/start", {}, each(LOGIN, 302, 403, 403, 403)),
     ("player.attempts", "GET"): ("/attempts", None, each(LOGIN, 200, 403, 403, 403)),
     ("player.attempt", "GET"): ("/attempts/{attempt}", None, each(LOGIN, 200, 403, 403, 403)),
     ("player.step", "POST"): (
-        "/attempts/{attempt}", {"step": "0", "choice": "1"}, each(LOGIN, 302, 403, 403, 403)),
+        "/attempts/{attempt}",
+        {"step": "0", "choice": "1"},
+        each(LOGIN, 302, 403, 403, 403),
+    ),
     ("admin.users", "GET"): ("/admin/users", None, each(LOGIN, 403, 403, 403, 200)),
     ("admin.set_roles", "POST"): (
-        "/admin/users/{other}/roles", {}, each(LOGIN, 403, 403, 403, 302)),
+        "/admin/users/{other}/roles",
+        {},
+        each(LOGIN, 403, 403, 403, 302),
+    ),
 }
 
 
@@ -58,7 +67,8 @@ def test_every_route_is_in_the_matrix(app):
 
 def test_every_view_declares_its_access_rule(app):
     undeclared = [
-        endpoint for endpoint, view in app.view_functions.items()
+        endpoint
+        for endpoint, view in app.view_functions.items()
         if endpoint != "static" and not hasattr(view, "access")
     ]
     assert undeclared == []

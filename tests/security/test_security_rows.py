@@ -6,8 +6,9 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import PASSWORD, Auth, config_for
+from player.test_player import choose, start
+
 from config import ProductionConfig
 from eduapp import create_app
 from eduapp.accounts.models import LoginSession, Role, User
@@ -17,9 +18,6 @@ from eduapp.engine import ContentError
 from eduapp.extensions import db
 from eduapp.markdown import render_markdown
 from eduapp.player.models import Attempt, ChoiceEvent, Reflection
-
-from player.test_player import choose, start
-
 
 # Row 1 -------------------------------------------------------------------------------------
 HOSTILE_MARKDOWN = [
@@ -38,8 +36,17 @@ HOSTILE_MARKDOWN = [
 @pytest.mark.parametrize("source", HOSTILE_MARKDOWN)
 def test_row_01_markdown_never_carries_script(source):
     html = str(render_markdown(source)).lower()
-    for banned in ("<script", "onerror", "onload", "javascript:", "data:", "<iframe", "<svg",
-                   "foreignobject", "style="):
+    for banned in (
+        "<script",
+        "onerror",
+        "onload",
+        "javascript:",
+        "data:",
+        "<iframe",
+        "<svg",
+        "foreignobject",
+        "style=",
+    ):
         assert banned not in html
 
 
@@ -74,8 +81,9 @@ def test_row_03_another_learners_attempt_is_a_logged_404(
     login_as(Role.LEARNER)
     with caplog.at_level(logging.WARNING, logger="eduapp.access"):
         assert client.get(f"/attempts/{theirs.id}").status_code == 404
-        response = auth.post(f"/attempts/{theirs.id}", {"step": 0, "choice": 1},
-                             page="/modules/test-module")
+        response = auth.post(
+            f"/attempts/{theirs.id}", {"step": 0, "choice": 1}, page="/modules/test-module"
+        )
     assert response.status_code == 404
     assert "belongs to another user" in caplog.text
     db.session.expire_all()
@@ -89,8 +97,9 @@ def test_row_04_non_admins_get_403_on_admin_routes(client, auth, login_as, make_
     login_as(role)
     target = make_user(Role.LEARNER)
     assert client.get("/admin/users").status_code == 403
-    response = auth.post(f"/admin/users/{target.id}/roles", {"u%d-roles" % target.id: "admin"},
-                         page="/profile")
+    response = auth.post(
+        f"/admin/users/{target.id}/roles", {f"u{target.id}-roles": "admin"}, page="/profile"
+    )
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(User, target.id).role_set == {Role.LEARNER}
@@ -98,16 +107,34 @@ def test_row_04_non_admins_get_403_on_admin_routes(client, auth, login_as, make_
 
 # Row 5 -------------------------------------------------------------------------------------
 def test_row_05_extra_fields_on_register_and_profile_are_ignored(client, auth):
-    response = auth.post("/register", {
-        "display_name": "Mallory", "email": "mallory@example.org", "profession": "pharmacy",
-        "password": PASSWORD, "confirm": PASSWORD,
-        "role": "admin", "roles": "admin", "is_admin": "1", "user_id": "1", "cohort_id": "3",
-    })
+    response = auth.post(
+        "/register",
+        {
+            "display_name": "Mallory",
+            "email": "mallory@example.org",
+            "profession": "pharmacy",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "role": "admin",
+            "roles": "admin",
+            "is_admin": "1",
+            "user_id": "1",
+            "cohort_id": "3",
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "mallory@example.org"))
     assert user.role_set == {Role.LEARNER}
-    auth.post("/profile", {"display_name": "M", "profession": "nursing", "role": "admin",
-                           "email": "other@example.org", "id": "99"})
+    auth.post(
+        "/profile",
+        {
+            "display_name": "M",
+            "profession": "nursing",
+            "role": "admin",
+            "email": "other@example.org",
+            "id": "99",
+        },
+    )
     db.session.expire_all()
     user = db.session.get(User, user.id)
     assert user.role_set == {Role.LEARNER} and user.email == "mallory@example.org"
@@ -118,7 +145,9 @@ def test_row_05_extra_fields_on_register_and_profile_are_ignored(client, auth):
 def test_row_06_posts_without_a_valid_csrf_token_are_refused(app, client, login_as, course):
     login_as(Role.LEARNER)
     assert client.post("/scenarios/ward-round/start", data={}).status_code == 400
-    assert client.post("/scenarios/ward-round/start", data={"csrf_token": "forged"}).status_code == 400
+    assert (
+        client.post("/scenarios/ward-round/start", data={"csrf_token": "forged"}).status_code == 400
+    )
     other_client = app.test_client()
     other_token = Auth(other_client).token()
     response = client.post("/scenarios/ward-round/start", data={"csrf_token": other_token})
@@ -130,10 +159,19 @@ def test_row_06_posts_without_a_valid_csrf_token_are_refused(app, client, login_
 
 def test_row_06_login_and_register_need_the_token_too(client, make_user):
     user = make_user(Role.LEARNER)
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 400
-    response = client.post("/register", data={"display_name": "X", "email": "x@example.org",
-                                              "profession": "other", "password": PASSWORD,
-                                              "confirm": PASSWORD})
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 400
+    )
+    response = client.post(
+        "/register",
+        data={
+            "display_name": "X",
+            "email": "x@example.org",
+            "profession": "other",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
     assert response.status_code == 400
     assert db.session.scalar(sa.select(User).where(User.email == "x@example.org")) is None
 
@@ -142,8 +180,12 @@ def test_row_06_login_and_register_need_the_token_too(client, make_user):
 def test_row_07_state_changes_refuse_get(client, login_as, make_user, course):
     login_as(Role.ADMIN, Role.LEARNER)
     target = make_user(Role.LEARNER)
-    for url in ("/logout", "/scenarios/ward-round/start", f"/admin/users/{target.id}/roles",
-                "/profile/password"):
+    for url in (
+        "/logout",
+        "/scenarios/ward-round/start",
+        f"/admin/users/{target.id}/roles",
+        "/profile/password",
+    ):
         assert client.get(url).status_code == 405, url
 
 
@@ -151,7 +193,9 @@ def test_row_07_state_changes_refuse_get(client, login_as, make_user, course):
 def test_row_08_session_cookie_is_httponly_and_samesite_lax(client, make_user):
     user = make_user(Role.LEARNER)
     response = Auth(client).login(user)
-    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("eduapp_session="))
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("eduapp_session=")
+    )
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
@@ -200,9 +244,15 @@ def test_row_11_changing_the_password_ends_every_other_session(app, make_user):
     Auth(laptop).login(user)
     Auth(phone).login(user)
     new = "a completely different passphrase 2026"
-    response = Auth(laptop).post("/profile/password", {
-        "current_password": PASSWORD, "new_password": new, "confirm": new,
-    }, page="/profile")
+    response = Auth(laptop).post(
+        "/profile/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": new,
+            "confirm": new,
+        },
+        page="/profile",
+    )
     assert response.status_code == 302
     assert laptop.get("/profile").status_code == 200
     assert phone.get("/profile").status_code == 302
@@ -225,13 +275,27 @@ def test_row_14_long_unicode_passphrase_accepted_common_password_refused(app, cl
     auth = Auth(client)
     passphrase = "ŝtupo-naĝas ĉe la ĝardeno, kaj fiŝoj rigardas la lunon ĉiunokte 🌙"[:64]
     assert len(passphrase) == 64
-    common = auth.post("/register", {"display_name": "C", "email": "c@example.org",
-                                     "profession": "other", "password": "password123",
-                                     "confirm": "password123"})
+    common = auth.post(
+        "/register",
+        {
+            "display_name": "C",
+            "email": "c@example.org",
+            "profession": "other",
+            "password": "password123",
+            "confirm": "password123",
+        },
+    )
     assert common.status_code == 200 and "too common" in common.get_data(as_text=True)
-    ok = auth.post("/register", {"display_name": "U", "email": "u@example.org",
-                                 "profession": "other", "password": passphrase,
-                                 "confirm": passphrase})
+    ok = auth.post(
+        "/register",
+        {
+            "display_name": "U",
+            "email": "u@example.org",
+            "profession": "other",
+            "password": passphrase,
+            "confirm": passphrase,
+        },
+    )
     assert ok.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "u@example.org"))
     assert user.password_hash.startswith("$argon2id$")
@@ -248,8 +312,12 @@ def test_row_16_a_failure_midway_through_a_choice_rolls_everything_back(
     attempt_id = start(auth)
     monkeypatch.setattr(services, "_record_event", lambda *a, **k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
-        services.choose(db.session.get(Attempt, attempt_id), 0, 1,
-                        services.ReflectionInput("half?", services.Visibility.PRIVATE))
+        services.choose(
+            db.session.get(Attempt, attempt_id),
+            0,
+            1,
+            services.ReflectionInput("half?", services.Visibility.PRIVATE),
+        )
     db.session.expire_all()
     assert db.session.get(Attempt, attempt_id).step == 0
     assert db.session.scalar(sa.select(sa.func.count(ChoiceEvent.id))) == 0
@@ -345,8 +413,11 @@ def test_row_21_an_unhandled_error_is_a_plain_page_and_a_clean_log_line(
 
 
 def test_row_21_an_unreachable_database_gives_a_plain_error_page(database_url, tmp_path):
-    dead = "postgresql+psycopg://nobody@127.0.0.1:1/none" if "postgresql" in database_url \
+    dead = (
+        "postgresql+psycopg://nobody@127.0.0.1:1/none"
+        if "postgresql" in database_url
         else f"sqlite:///{tmp_path}/missing/dir/db.sqlite"
+    )
     app = create_app(config_for(dead, SQLALCHEMY_ENGINE_OPTIONS={"hide_parameters": True}))
     client = app.test_client()
     client.set_cookie("eduapp_session", "x")
@@ -380,7 +451,10 @@ def test_row_23_a_broken_scenario_is_refused_with_file_and_line_and_nothing_chan
     if kind == "undeclared":
         text = text.replace("  if: trust >= 2", addition)
     elif kind == "dangling":
-        text = text.replace("[[Keep it to yourself -> quiet_end]]", addition + "\n[[Keep it to yourself -> quiet_end]]")
+        text = text.replace(
+            "[[Keep it to yourself -> quiet_end]]",
+            addition + "\n[[Keep it to yourself -> quiet_end]]",
+        )
     else:
         text = text + "\n" + addition
     path.write_text(text)
