@@ -33,6 +33,11 @@ def check_size(text: str, filename: str) -> None:
         )
 
 
+def blocks(starts: list[int], total: int) -> list[tuple[int, int]]:
+    """(begin, end) line indexes of each block that starts at one of ``starts``."""
+    return list(zip(starts, [*starts[1:], total][: len(starts)], strict=True))
+
+
 def clean_text(lines: Iterable[str]) -> str:
     """Join lines, dropping trailing spaces and blank lines at either end, keeping inner ones."""
     return "\n".join(line.rstrip() for line in lines).strip("\n")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from ._header import check_id, first, read_authors, read_header, require
-from ._text import check_size, clean_text, parse_number, split_lines, unescape
+from ._text import blocks, check_size, clean_text, parse_number, split_lines, unescape
 from .problems import ContentError, Problem
 from .scenario import Author
 
@@ -79,7 +79,7 @@ def _sections(
 ) -> dict[str, tuple[int, str]]:
     """Each section's header line number and text, by name."""
     sections: dict[str, tuple[int, str]] = {}
-    for begin, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+    for begin, end in blocks(starts, len(lines)):
         name = lines[begin][2:].strip()
         if name not in _SECTIONS:
             problems.append(

@@ -10,6 +10,7 @@ from ._header import check_id, first, read_authors, read_header, require
 from ._text import (
     BODY_SPECIALS,
     CHOICE_SPECIALS,
+    blocks,
     check_size,
     clean_text,
     parse_number,
@@ -53,8 +54,7 @@ def parse_scenario(text: str, filename: str = "<text>") -> Scenario:
     require(entries, ("id", "title", "summary", "professions", "licence"), filename, problems)
     check_id(entries, filename, problems)
     reader = _NodeReader(lines, filename, problems)
-    ends = [*starts[1:], len(lines)] if starts else []
-    nodes = tuple(reader.read(begin, end) for begin, end in zip(starts, ends, strict=True))
+    nodes = tuple(reader.read(begin, end) for begin, end in blocks(starts, len(lines)))
     scenario = Scenario(
         id=first(entries, "id"),
         title=first(entries, "title"),

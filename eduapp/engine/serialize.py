@@ -66,7 +66,8 @@ def _node(node: Node) -> list[str]:
     for key in ("speaker", "reflect", "ending"):
         if value := getattr(node, key):
             lines.append(f"{key}: {value}")
-    lines += ["", *_block(node.body, BODY_SPECIALS)]
+    if node.body:
+        lines += ["", *_block(node.body, BODY_SPECIALS)]
     if node.choices:
         lines.append("")
         for choice in node.choices:

@@ -64,7 +64,6 @@ def test_an_admin_changes_someone_elses_roles(
     page.get_by_role("button", name=f"Save roles of {learner.display_name}").click()
     expect(page.get_by_role("status")).to_have_text(f"Roles of {learner.display_name} saved.")
     axe_check(page)
-    screenshot_widths(page, "people")
 
     page.reload()
     roles = page.get_by_role("group", name=f"Roles of {learner.display_name}")
@@ -72,6 +71,7 @@ def test_an_admin_changes_someone_elses_roles(
     expect(roles.get_by_role("checkbox", name="Learner")).not_to_be_checked()
     db.session.expire_all()
     assert db.session.get(User, learner.id).role_set == {Role.TUTOR}
+    screenshot_widths(page, "people")
 
 
 def test_a_double_click_on_a_choice_records_one_step(page, course, make_user, sign_in, axe_check):
