@@ -32,9 +32,9 @@ from .player import (
 from .problems import ContentError, Problem
 from .report import format_report
 from .scenario import AUTHOR_KINDS, PROFESSIONS, Author, Choice, Node, Scenario, Variable
-from .scenario_parser import MAX_NODES, parse_scenario
+from .scenario_parser import MAX_NODES, parse_scenario, read_scenario
 from .serialize import dump_module, dump_scenario
-from .validate import validate_scenario
+from .validate import GraphFacts, graph_facts, validate_scenario
 
 __all__ = [
     "AUTHOR_KINDS",
@@ -49,6 +49,7 @@ __all__ = [
     "Effect",
     "EndingSearch",
     "ExpressionError",
+    "GraphFacts",
     "Module",
     "Node",
     "OfferedChoice",
@@ -66,6 +67,7 @@ __all__ = [
     "dump_scenario",
     "evaluate",
     "format_report",
+    "graph_facts",
     "is_finished",
     "offered_choices",
     "parse_condition",
@@ -73,6 +75,7 @@ __all__ = [
     "parse_module",
     "parse_scenario",
     "reachable_endings",
+    "read_scenario",
     "scenario_stats",
     "search_endings",
     "start_state",

@@ -34,6 +34,18 @@ _REPEATABLE_KEYS = ("author", "var")
 
 def parse_scenario(text: str, filename: str = "<text>") -> Scenario:
     """Parse and validate a scenario file; raise ContentError listing every problem."""
+    scenario, problems = read_scenario(text, filename)
+    if problems:
+        raise ContentError(problems)
+    return scenario
+
+
+def read_scenario(text: str, filename: str = "<text>") -> tuple[Scenario, list[Problem]]:
+    """Build what can be built of a scenario and list its problems, without refusing it.
+
+    The studio uses this to draw and preview a draft that does not validate yet. Only a file
+    too large to read at all raises ContentError.
+    """
     check_size(text, filename)
     lines = split_lines(text)
     starts = [index for index, line in enumerate(lines) if line.startswith("::")]
@@ -68,9 +80,7 @@ def parse_scenario(text: str, filename: str = "<text>") -> Scenario:
     )
     start_line = entries["start"][0][0] if "start" in entries else 1
     problems += validate_scenario(scenario, filename, start_line=start_line)
-    if problems:
-        raise ContentError(sorted(problems, key=lambda problem: problem.line))
-    return scenario
+    return scenario, sorted(problems, key=lambda problem: problem.line)
 
 
 def _professions(entries, filename: str, problems: list[Problem]) -> tuple[str, ...]:

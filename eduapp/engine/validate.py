@@ -5,6 +5,7 @@ that never holds in a playtest; ``player.reachable_endings`` helps). All checks 
 """
 
 from collections import deque
+from dataclasses import dataclass
 
 from .expressions import check_condition, check_effects
 from .problems import Problem
@@ -96,8 +97,42 @@ def _expression_problems(scenario: Scenario, filename: str) -> list[Problem]:
     return problems
 
 
+@dataclass(frozen=True)
+class GraphFacts:
+    """What the choice graph says about each node, ignoring conditions (for maps and checks)."""
+
+    reachable: frozenset[str]
+    can_finish: frozenset[str]
+
+
+def graph_facts(scenario: Scenario) -> GraphFacts:
+    """Nodes reachable from the start, and nodes from which some ending can be reached."""
+    by_id: dict[str, Node] = {}
+    for node in scenario.nodes:
+        by_id.setdefault(node.id, node)
+    reachable = _reachable(scenario.start, by_id) if scenario.start in by_id else set()
+    return GraphFacts(frozenset(reachable), frozenset(_finishing(by_id)))
+
+
+def _reachable(start: str, by_id: dict[str, Node]) -> set[str]:
+    return _search(start, lambda node_id: (c.target for c in by_id[node_id].choices), by_id)
+
+
+def _finishing(by_id: dict[str, Node]) -> set[str]:
+    sources: dict[str, list[str]] = {node_id: [] for node_id in by_id}
+    for node in by_id.values():
+        for choice in node.choices:
+            if choice.target in sources:
+                sources[choice.target].append(node.id)
+    can_finish: set[str] = set()
+    for node in by_id.values():
+        if node.is_ending:
+            _search(node.id, sources.__getitem__, by_id, can_finish)
+    return can_finish
+
+
 def _unreachable(start: str, by_id: dict[str, Node], filename: str) -> list[Problem]:
-    seen = _search(start, lambda node_id: (c.target for c in by_id[node_id].choices), by_id)
+    seen = _reachable(start, by_id)
     targeted = {choice.target for node in by_id.values() for choice in node.choices}
     problems = []
     for node in by_id.values():
@@ -113,15 +148,7 @@ def _unreachable(start: str, by_id: dict[str, Node], filename: str) -> list[Prob
 
 
 def _traps(by_id: dict[str, Node], filename: str) -> list[Problem]:
-    sources: dict[str, list[str]] = {node_id: [] for node_id in by_id}
-    for node in by_id.values():
-        for choice in node.choices:
-            if choice.target in sources:
-                sources[choice.target].append(node.id)
-    endings = [node.id for node in by_id.values() if node.is_ending]
-    can_finish: set[str] = set()
-    for ending in endings:
-        _search(ending, sources.__getitem__, by_id, can_finish)
+    can_finish = _finishing(by_id)
     return [
         Problem(
             filename,
