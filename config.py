@@ -51,6 +51,12 @@ class Config:
 
     #: "How others chose" and every figure about other learners is hidden below this many.
     SMALL_CELL_MINIMUM = 5
+    #: Publishing needs, on the exact revision, an approval from a member of the document who
+    #: holds one of each group's platform roles; and the revision must pass validation.
+    PUBLISH_RULE: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = (
+        ("a patient educator", ("patient_educator",)),
+        ("a tutor or staff member", ("tutor", "admin")),
+    )
     #: Demo accounts may be created only where this is true.
     ALLOW_DEMO_ACCOUNTS = True
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -37,11 +37,17 @@ def register_blueprints(app: Flask) -> None:
     from eduapp.admin.views import bp as admin_bp
     from eduapp.core.views import bp as core_bp
     from eduapp.player.views import bp as player_bp
+    from eduapp.studio.collaboration import bp as collab_bp
+    from eduapp.studio.history import bp as history_bp
+    from eduapp.studio.views import bp as studio_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(player_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(studio_bp, url_prefix="/studio")
+    app.register_blueprint(collab_bp, url_prefix="/studio")
+    app.register_blueprint(history_bp, url_prefix="/studio")
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,5 +1,7 @@
 """The one way Markdown becomes HTML: rendered, then sanitized with an allowlist."""
 
+import re
+
 import markdown as md
 import nh3
 from markupsafe import Markup
@@ -42,8 +44,10 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 MAX_MARKDOWN_CHARS = 200_000
 
 
-def render_markdown(text: str | None) -> Markup:
+def render_markdown(text: str | None, base_level: int = 2) -> Markup:
     """Render author-written Markdown to HTML that is safe to put in a page.
+
+    Headings start at ``base_level`` (an ``<h2>`` by default) whatever level the author used.
 
     Raw HTML in the source is escaped by Markdown's own rule and then anything outside the
     allowlist is removed, so scripts, event handlers, styles and javascript:/data: links
@@ -52,7 +56,7 @@ def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
     converter = md.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-    html = converter.convert(text[:MAX_MARKDOWN_CHARS])
+    html = _shift_headings(converter.convert(text[:MAX_MARKDOWN_CHARS]), base_level)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -62,3 +66,21 @@ def render_markdown(text: str | None) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)  # noqa: S704 - sanitized by nh3 just above
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+
+
+def _shift_headings(html: str, base_level: int) -> str:
+    """Make the author's top heading level ``base_level``, keeping the outline beneath it.
+
+    Authors write sections as they like (``#`` or ``##``); on the page they must sit under the
+    page's own headings, without skipping a level.
+    """
+    levels = [int(level) for _, level in _HEADING_TAG.findall(html)]
+    if not levels:
+        return html
+    shift = base_level - min(levels)
+    return _HEADING_TAG.sub(
+        lambda m: f"<{m.group(1)}h{min(6, max(1, int(m.group(2)) + shift))}", html
+    )

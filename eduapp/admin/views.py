@@ -7,6 +7,7 @@ from eduapp.accounts import services as account_services
 from eduapp.accounts.models import Role, User
 from eduapp.admin.forms import RolesForm
 from eduapp.admin.queries import users_page
+from eduapp.audit.queries import audit_page
 from eduapp.extensions import db
 from eduapp.security.access import requires
 
@@ -39,3 +40,11 @@ def set_roles(user_id: int):
         abort(403)
     flash(f"Roles of {user.display_name} saved.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.get("/audit")
+@requires(Role.ADMIN)
+def audit():
+    return render_template(
+        "admin/audit.html", page=audit_page(request.args.get("page", 1, type=int))
+    )

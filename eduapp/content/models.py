@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eduapp.accounts.models import User
 from eduapp.extensions import UTCDateTime, db, utcnow
 
 
@@ -44,13 +45,20 @@ class Revision(db.Model):
     number: Mapped[int]
     source: Mapped[str] = mapped_column(sa.Text)
     message: Mapped[str] = mapped_column(sa.String(200))
+    #: The title as written in this revision (for lists; the source is the truth).
+    title: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     #: Null when the revision came from a file on disk rather than a person in the studio.
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     document: Mapped[Document] = relationship()
+    author: Mapped[User | None] = relationship(lazy="joined")
 
     __table_args__ = (sa.UniqueConstraint("document_id", "number"),)
+
+    @property
+    def author_name(self) -> str:
+        return self.author.display_name if self.author else "a course file"
 
 
 class Version(db.Model):

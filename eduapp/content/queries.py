@@ -48,18 +48,19 @@ def newest_scenario_versions(slugs: list[str]) -> dict[str, Version]:
 
 def scenario_of(version: Version) -> Scenario:
     """The parsed scenario of a published version (parsed once per process, it never changes)."""
-    return _parse_scenario(version.source, version.document.slug)
+    return parse_scenario_source(version.source, version.document.slug)
 
 
 def module_of(version: Version) -> Module:
-    return _parse_module(version.source, version.document.slug)
+    return parse_module_source(version.source, version.document.slug)
 
 
 @lru_cache(maxsize=256)
-def _parse_scenario(source: str, slug: str) -> Scenario:
+def parse_scenario_source(source: str, slug: str) -> Scenario:
+    """Parse a stored, valid scenario source; cached by its text, which never changes in place."""
     return parse_scenario(source, f"scenarios/{slug}.md")
 
 
 @lru_cache(maxsize=64)
-def _parse_module(source: str, slug: str) -> Module:
+def parse_module_source(source: str, slug: str) -> Module:
     return parse_module(source, f"curriculum/{slug}.md")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from eduapp.audit.services import record
 from eduapp.content.models import Document, DocumentKind, Revision, Version
 from eduapp.content.queries import module_of, newest_version, scenario_of
 from eduapp.engine import ContentError, CourseReport, check_course
@@ -74,6 +75,7 @@ def _publish_if_changed(kind, slug, path: Path, parsed, parse_version, **metadat
         number=_next_number(Revision, document),
         source=source,
         message=f"Loaded from {path.parent.name}/{path.name}",
+        title=metadata["title"][:200],
     )
     db.session.add(revision)
     db.session.flush()
@@ -85,6 +87,12 @@ def _publish_if_changed(kind, slug, path: Path, parsed, parse_version, **metadat
             source=source,
             **metadata,
         )
+    )
+    record(
+        "loaded",
+        document=document,
+        revision_number=revision.number,
+        detail=f"from {path.parent.name}/{path.name}",
     )
     db.session.flush()
     return True

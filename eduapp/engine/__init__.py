@@ -1,8 +1,25 @@
-"""The scenario engine: parse, validate, serialize and play scenarios and modules.
+"""The scenario engine: parse, validate, serialize and play scenarios, modules and assessments.
 
 Pure Python: no Flask, no database, nothing else from eduapp.
 """
 
+from .assessment import (
+    CONCORDANCE_SCALE,
+    MAX_QUESTIONS,
+    QUESTION_TYPES,
+    Assessment,
+    AttemptScore,
+    InvalidAnswer,
+    Option,
+    Question,
+    RubricCriterion,
+    ScaleStep,
+    Score,
+    dump_assessment,
+    parse_assessment,
+    score_answer,
+    score_attempt,
+)
 from .course import CourseReport, ScenarioStats, check_course, scenario_stats
 from .expressions import (
     Condition,
@@ -38,8 +55,13 @@ from .validate import GraphFacts, graph_facts, validate_scenario
 
 __all__ = [
     "AUTHOR_KINDS",
+    "CONCORDANCE_SCALE",
     "MAX_NODES",
+    "MAX_QUESTIONS",
     "PROFESSIONS",
+    "QUESTION_TYPES",
+    "Assessment",
+    "AttemptScore",
     "Author",
     "Choice",
     "ChoiceUnavailable",
@@ -50,12 +72,18 @@ __all__ = [
     "EndingSearch",
     "ExpressionError",
     "GraphFacts",
+    "InvalidAnswer",
     "Module",
     "Node",
     "OfferedChoice",
+    "Option",
     "Problem",
+    "Question",
+    "RubricCriterion",
+    "ScaleStep",
     "Scenario",
     "ScenarioStats",
+    "Score",
     "State",
     "Variable",
     "Variables",
@@ -63,6 +91,7 @@ __all__ = [
     "check_condition",
     "check_course",
     "check_effects",
+    "dump_assessment",
     "dump_module",
     "dump_scenario",
     "evaluate",
@@ -70,6 +99,7 @@ __all__ = [
     "graph_facts",
     "is_finished",
     "offered_choices",
+    "parse_assessment",
     "parse_condition",
     "parse_effects",
     "parse_module",
@@ -77,6 +107,8 @@ __all__ = [
     "reachable_endings",
     "read_scenario",
     "scenario_stats",
+    "score_answer",
+    "score_attempt",
     "search_endings",
     "start_state",
     "take_choice",

@@ -1,9 +1,10 @@
-"""Checking the whole course: every module and scenario file, and how they fit together."""
+"""Checking the whole course: every module, assessment and scenario file, and how they fit."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._text import MAX_FILE_BYTES
+from .assessment import Assessment, parse_assessment
 from .module import Module, parse_module
 from .player import search_endings
 from .problems import ContentError, Problem
@@ -31,6 +32,7 @@ class CourseReport:
     scenarios: dict[str, Scenario]
     modules: dict[str, Module]
     stats: list[ScenarioStats]
+    assessments: dict[str, Assessment] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -51,7 +53,10 @@ def scenario_stats(scenario: Scenario) -> ScenarioStats:
 
 
 def check_course(curriculum_dir: Path, scenarios_dir: Path) -> CourseReport:
-    """Parse every ``*.md`` in both folders and check ids, links and endings across them."""
+    """Parse every scenario, module and assessment file; check ids, links and endings across them.
+
+    Assessments are read from ``curriculum/assessments/*.md`` when that folder exists.
+    """
     report = CourseReport([], {}, {}, [])
     scenario_stems = set()
     for path, text in _read_all(Path(scenarios_dir), report.problems):
@@ -61,7 +66,9 @@ def check_course(curriculum_dir: Path, scenarios_dir: Path) -> CourseReport:
             report.scenarios[scenario.id] = scenario
             report.stats.append(scenario_stats(scenario))
             report.problems += _unplayable_endings(scenario, str(path))
+    module_stems = set()
     for path, text in _read_all(Path(curriculum_dir), report.problems):
+        module_stems.add(path.stem)
         module = _parse(parse_module, path, text, report.problems)
         if module is not None and _check_id(module.id, path, text, report.modules, report):
             report.modules[module.id] = module
@@ -75,7 +82,40 @@ def check_course(curriculum_dir: Path, scenarios_dir: Path) -> CourseReport:
                             f"{Path(scenarios_dir) / scenario_id}.md.",
                         )
                     )
+    _check_assessments(Path(curriculum_dir), module_stems | report.modules.keys(), report)
     return report
+
+
+def _check_assessments(curriculum_dir: Path, module_ids: set[str], report: CourseReport) -> None:
+    """Parse ``curriculum/assessments/*.md``; each names an existing module, one per module.
+
+    A module without an assessment is not a problem yet: they are still being written.
+    """
+    folder = curriculum_dir / "assessments"
+    if not folder.is_dir():
+        return
+    owners: dict[str, str] = {}
+    for path, text in _read_all(folder, report.problems):
+        assessment = _parse(parse_assessment, path, text, report.problems)
+        if assessment is None or not _check_id(
+            assessment.id, path, text, report.assessments, report
+        ):
+            continue
+        module_id, line = assessment.module, _line_of(text, "module:")
+        if module_id not in module_ids:
+            message = (
+                f"The assessment belongs to module '{module_id}', but there is no "
+                f"{curriculum_dir / module_id}.md."
+            )
+            report.problems.append(Problem(str(path), line, message))
+        elif module_id in owners:
+            message = (
+                f"Module '{module_id}' already has the assessment '{owners[module_id]}'; "
+                "a module has one assessment."
+            )
+            report.problems.append(Problem(str(path), line, message))
+        owners.setdefault(module_id, assessment.id)
+        report.assessments[assessment.id] = assessment
 
 
 def _read_all(folder: Path, problems: list[Problem]):

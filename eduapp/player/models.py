@@ -10,7 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eduapp.content.models import Version
+from eduapp.content.models import Revision, Version
 from eduapp.engine import State
 from eduapp.extensions import UTCDateTime, db, utcnow
 
@@ -37,7 +37,9 @@ class Attempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     #: The published version played; an attempt never changes version.
-    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id"), index=True)
+    version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("versions.id"), index=True)
+    #: For an author's playtest instead: the draft revision played.
+    revision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("revisions.id"))
     status: Mapped[str] = mapped_column(sa.String(16), default=AttemptStatus.IN_PROGRESS.value)
     node_id: Mapped[str] = mapped_column(sa.String(64))
     variables: Mapped[dict] = mapped_column(sa.JSON)
@@ -49,7 +51,8 @@ class Attempt(db.Model):
     node_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    version: Mapped[Version] = relationship(lazy="joined")
+    version: Mapped[Version | None] = relationship(lazy="joined")
+    revision: Mapped[Revision | None] = relationship()
     events: Mapped[list["ChoiceEvent"]] = relationship(
         back_populates="attempt", order_by="ChoiceEvent.step", lazy="selectin"
     )
@@ -62,11 +65,25 @@ class Attempt(db.Model):
             "status IN ('in_progress','completed','abandoned')", name="status_known"
         ),
         sa.CheckConstraint("step >= 0", name="step_not_negative"),
+        sa.CheckConstraint(
+            "(version_id IS NULL) != (revision_id IS NULL) AND "
+            "(revision_id IS NULL OR is_playtest)",
+            name="plays_a_version_or_playtests_a_draft",
+        ),
     )
 
     @property
     def is_completed(self) -> bool:
         return self.status == AttemptStatus.COMPLETED.value
+
+    @property
+    def title(self) -> str:
+        return self.version.title if self.version else self.revision.title
+
+    @property
+    def source(self) -> str:
+        """The scenario text this attempt plays: its published version, or a playtested draft."""
+        return self.version.source if self.version else self.revision.source
 
     @property
     def state(self) -> State:

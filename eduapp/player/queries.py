@@ -5,8 +5,16 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from eduapp.content.models import Version
+from eduapp.content.queries import parse_scenario_source
+from eduapp.engine import Scenario
 from eduapp.extensions import db
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent
+
+
+def scenario_of_attempt(attempt: Attempt) -> Scenario:
+    """The scenario an attempt plays: its published version, or the draft an author playtests."""
+    document = attempt.version.document if attempt.version else attempt.revision.document
+    return parse_scenario_source(attempt.source, document.slug)
 
 
 def unfinished_attempt(user_id: int, document_id: int) -> Attempt | None:

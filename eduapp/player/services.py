@@ -15,7 +15,7 @@ from eduapp.content.queries import scenario_of
 from eduapp.engine import ChoiceUnavailable, State, start_state, take_choice
 from eduapp.extensions import db, utcnow
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent, Reflection, Visibility
-from eduapp.player.queries import unfinished_attempt
+from eduapp.player.queries import scenario_of_attempt, unfinished_attempt
 
 
 class Outcome(enum.Enum):
@@ -60,7 +60,7 @@ def choose(
     attempt: Attempt, posted_step: int, number: int, reflection: ReflectionInput | None = None
 ) -> Outcome:
     """Record one choice, and the reflection written at that node, in one transaction."""
-    scenario = scenario_of(attempt.version)
+    scenario = scenario_of_attempt(attempt)
     if attempt.status != AttemptStatus.IN_PROGRESS.value or posted_step != attempt.step:
         _save_late_reflection(attempt, posted_step, reflection)
         return Outcome.STALE
@@ -135,7 +135,7 @@ def save_reflection(attempt: Attempt, posted_step: int, reflection: ReflectionIn
     node_id = _node_at_step(attempt, posted_step)
     if node_id is None:
         return False
-    prompt = scenario_of(attempt.version).node(node_id).reflect
+    prompt = scenario_of_attempt(attempt).node(node_id).reflect
     if not prompt:
         return False
     try:

@@ -10,14 +10,19 @@ from eduapp.content.queries import (
     newest_scenario_versions,
     newest_version,
     published_modules,
-    scenario_of,
 )
 from eduapp.engine import offered_choices
 from eduapp.player import services
 from eduapp.player.forms import StartForm, StepForm
 from eduapp.player.models import Attempt, Visibility
-from eduapp.player.queries import attempts_of, how_others_chose, progress_by_scenario
+from eduapp.player.queries import (
+    attempts_of,
+    how_others_chose,
+    progress_by_scenario,
+    scenario_of_attempt,
+)
 from eduapp.security.access import get_owned_or_404, requires, signed_in
+from eduapp.studio.queries import co_author_credits, credit_sentence
 
 bp = Blueprint("player", __name__, template_folder="templates")
 
@@ -66,6 +71,7 @@ def module(slug: str):
         version=version,
         module=parsed,
         scenarios=scenarios,
+        credits=credit_sentence(co_author_credits(version.document_id)),
         start_form=StartForm(),
         can_play=current_user.has_role(Role.LEARNER),
     )
@@ -88,32 +94,37 @@ def attempts():
     return render_template("player/attempts.html", attempts=attempts_of(current_user.id))
 
 
+# An attempt is its owner's alone: a learner's play, or an author's playtest of a draft.
 @bp.get("/attempts/<int:attempt_id>")
-@requires(Role.LEARNER)
+@signed_in
 def attempt(attempt_id: int):
     attempt = get_owned_or_404(Attempt, attempt_id)
-    scenario = scenario_of(attempt.version)
+    scenario = scenario_of_attempt(attempt)
     if attempt.is_completed:
         return render_template(
             "player/ending.html",
             attempt=attempt,
             scenario=scenario,
             ending=scenario.node(attempt.node_id),
-            others=how_others_chose(attempt, current_app.config["SMALL_CELL_MINIMUM"]),
+            others=(
+                {}
+                if attempt.is_playtest
+                else how_others_chose(attempt, current_app.config["SMALL_CELL_MINIMUM"])
+            ),
             reflections={r.step: r for r in attempt.reflections},
         )
     return _render_step(attempt, scenario, StepForm(formdata=None, step=attempt.step))
 
 
 @bp.post("/attempts/<int:attempt_id>")
-@requires(Role.LEARNER)
+@signed_in
 def step(attempt_id: int):
     attempt = get_owned_or_404(Attempt, attempt_id)
     form = StepForm()
     if not form.validate_on_submit():
         if attempt.is_completed or form.step.data != attempt.step:
             return redirect(url_for("player.attempt", attempt_id=attempt.id))
-        return _render_step(attempt, scenario_of(attempt.version), form), 400
+        return _render_step(attempt, scenario_of_attempt(attempt), form), 400
     reflection = services.ReflectionInput(
         form.reflection.data or "", Visibility(form.visibility.data)
     )

@@ -1,0 +1,825 @@
+"""Module assessments: the model, the file parser and serializer, and scoring.
+
+The file format is documented in docs/assessment-format.md and follows the scenario format:
+a ``key: value`` header, then one ``::`` section per question. For every valid assessment
+``a``, ``parse_assessment(dump_assessment(a)) == a``.
+"""
+
+import re
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from ._header import check_id, first, read_authors, read_header, require
+from ._text import (
+    ID_RE,
+    blocks,
+    check_size,
+    clean_text,
+    escape,
+    parse_number,
+    split_key,
+    split_lines,
+    unescape,
+)
+from .problems import ContentError, Problem
+from .scenario import Author
+
+MAX_QUESTIONS = 200
+QUESTION_TYPES = ("single", "multiple", "text", "scale", "concordance")
+#: The script concordance answers, in order, and what the learner sees for each.
+CONCORDANCE_ANSWERS = (-2, -1, 0, 1, 2)
+CONCORDANCE_SCALE = (
+    "much less appropriate",
+    "less appropriate",
+    "neither more nor less appropriate",
+    "more appropriate",
+    "much more appropriate",
+)
+QUESTION_ID_RE = re.compile(r"[a-z0-9_-]{1,64}")
+
+_SINGLE_KEYS = ("id", "module", "title", "summary", "pass_mark", "attempts", "licence")
+_ATTRIBUTE_RE = re.compile(r"[a-z]+:(\s|$)")
+_ATTRIBUTES = ("type", "points", "scale")
+_OPTION_MARKS = ("- [x]", "- [X]", "- [ ]")
+#: Named parts of a question, each starting with ``name:`` at the start of a line.
+_PARTS = (
+    "rubric",
+    "model answer",
+    "situation",
+    "hypothesis",
+    "new information",
+    "panel",
+    "feedback",
+)
+#: Starts of lines that mean something in a question's Markdown, so must be escaped there.
+QUESTION_SPECIALS = ("::", *_OPTION_MARKS, *(f"{name}:" for name in _PARTS))
+#: Starts of indented lines that mean something under an option.
+OPTION_SPECIALS = ("feedback:",)
+_ALLOWED_PARTS = {
+    "single": ("feedback",),
+    "multiple": ("feedback",),
+    "text": ("rubric", "model answer", "feedback"),
+    "scale": ("feedback",),
+    "concordance": ("situation", "hypothesis", "new information", "panel", "feedback"),
+}
+_STEP_POINTS_RE = re.compile(r"(.*?)\s*=\s*([0-9]+)")
+_PANEL_ANSWER_RE = re.compile(r"[+-]?[0-2]")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer of a single or multiple choice question, with feedback for choosing it."""
+
+    label: str
+    is_correct: bool = False
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class RubricCriterion:
+    """One line of a free-text question's marking rubric."""
+
+    text: str
+    points: int
+
+
+@dataclass(frozen=True)
+class ScaleStep:
+    """One step of a Likert or confidence scale; ``points`` is None on an ungraded scale."""
+
+    label: str
+    points: int | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question. ``points`` is the most it can score (for a scale, its best step).
+
+    Which fields are used depends on ``type``: ``options`` for single and multiple choice,
+    ``rubric`` and ``model_answer`` for text, ``scale`` for scale, and ``situation``,
+    ``hypothesis``, ``new_information`` and ``panel`` (how many panel members chose each
+    answer from -2 to +2) for concordance. ``feedback`` is shown after any answer.
+    """
+
+    id: str
+    title: str
+    type: str
+    stem: str = ""
+    points: int = 1
+    options: tuple[Option, ...] = ()
+    rubric: tuple[RubricCriterion, ...] = ()
+    model_answer: str = ""
+    scale: tuple[ScaleStep, ...] = ()
+    situation: str = ""
+    hypothesis: str = ""
+    new_information: str = ""
+    panel: tuple[int, ...] = ()
+    feedback: str = ""
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A module's assessment. ``attempts`` is None when learners may try without limit."""
+
+    id: str
+    module: str
+    title: str
+    summary: str
+    pass_mark: int
+    attempts: int | None
+    authors: tuple[Author, ...]
+    licence: str
+    questions: tuple[Question, ...]
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+def parse_assessment(text: str, filename: str = "<text>") -> Assessment:
+    """Parse an assessment file; raise ContentError listing every problem."""
+    check_size(text, filename)
+    lines = split_lines(text)
+    starts = [index for index, line in enumerate(lines) if line.startswith("::")]
+    if len(starts) > MAX_QUESTIONS:
+        message = (
+            f"This assessment has {len(starts):,} questions; the limit is {MAX_QUESTIONS}. "
+            "Split it or leave some questions out."
+        )
+        raise ContentError([Problem(filename, starts[MAX_QUESTIONS] + 1, message)])
+    problems: list[Problem] = []
+    header_end = starts[0] if starts else len(lines)
+    entries = read_header(lines[:header_end], filename, problems, _SINGLE_KEYS, ("author",))
+    require(entries, _SINGLE_KEYS, filename, problems)
+    check_id(entries, filename, problems)
+    reader = _QuestionReader(lines, filename, problems)
+    questions = tuple(reader.read(begin, end) for begin, end in blocks(starts, len(lines)))
+    assessment = Assessment(
+        id=first(entries, "id"),
+        module=_module_id(entries, filename, problems),
+        title=first(entries, "title"),
+        summary=first(entries, "summary"),
+        pass_mark=_pass_mark(entries, filename, problems),
+        attempts=_attempts(entries, filename, problems),
+        authors=read_authors(entries, filename, problems),
+        licence=first(entries, "licence"),
+        questions=questions,
+    )
+    problems += _question_set_problems(questions, filename)
+    if problems:
+        raise ContentError(sorted(problems, key=lambda problem: problem.line))
+    return assessment
+
+
+def _module_id(entries, filename: str, problems: list[Problem]) -> str:
+    for number, value in entries.get("module", []):
+        if value and not ID_RE.fullmatch(value):
+            message = f"'module:' must be a module id (like 'hidden-curriculum'), not '{value}'."
+            problems.append(Problem(filename, number, message))
+    return first(entries, "module")
+
+
+def _pass_mark(entries, filename: str, problems: list[Problem]) -> int:
+    for number, value in entries.get("pass_mark", []):
+        mark = parse_number(value)
+        if mark is not None and 0 <= mark <= 100:
+            return mark
+        if value:
+            message = (
+                f"'pass_mark:' must be a whole-number percentage from 0 to 100, not '{value}'."
+            )
+            problems.append(Problem(filename, number, message))
+    return 0
+
+
+def _attempts(entries, filename: str, problems: list[Problem]) -> int | None:
+    for number, value in entries.get("attempts", []):
+        attempts = parse_number(value)
+        if value == "unlimited" or (attempts is not None and attempts >= 1):
+            return attempts
+        if value:
+            message = f"'attempts:' must be a whole number from 1, or 'unlimited', not '{value}'."
+            problems.append(Problem(filename, number, message))
+    return None
+
+
+def _question_set_problems(questions: tuple[Question, ...], filename: str) -> list[Problem]:
+    """Problems of the questions taken together: none at all, repeated ids, nothing graded."""
+    if not questions:
+        return [Problem(filename, 1, "The assessment has no questions.")]
+    problems = []
+    seen: dict[str, int] = {}
+    for question in questions:
+        if question.id in seen:
+            message = f"The question id '{question.id}' is used twice (first on line "
+            problems.append(Problem(filename, question.line, f"{message}{seen[question.id]})."))
+        seen.setdefault(question.id, question.line)
+    if not any(question.points for question in questions):
+        message = "No question carries points: an assessment needs at least one graded question."
+        problems.append(Problem(filename, questions[0].line, message))
+    return problems
+
+
+def _part_name(line: str) -> str | None:
+    """The part a line starts (``option`` or one of _PARTS), or None for ordinary text."""
+    if line.startswith(_OPTION_MARKS):
+        return "option"
+    return next((name for name in _PARTS if line.startswith(f"{name}:")), None)
+
+
+@dataclass
+class _Parts:
+    """What follows a question's stem: its options and named parts, with their line indexes."""
+
+    options: list[tuple[int, Option]] = field(default_factory=list)
+    #: name -> (index of the ``name:`` line, [text after the colon, following raw lines])
+    named: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
+
+    def markdown(self, name: str) -> str:
+        if name not in self.named:
+            return ""
+        head, *rest = self.named[name][1]
+        return clean_text([head.strip(), *(unescape(line, QUESTION_SPECIALS) for line in rest)])
+
+
+@dataclass
+class _OptionDraft:
+    """An option being read: its ``- [x]`` line and the indented lines under it."""
+
+    index: int
+    label: str
+    is_correct: bool
+    feedback: list[str] = field(default_factory=list)
+    in_feedback: bool = False
+
+
+class _QuestionReader:
+    """Reads one question section: header line, attributes, stem, options and named parts."""
+
+    def __init__(self, lines: list[str], filename: str, problems: list[Problem]) -> None:
+        self.lines = lines
+        self.filename = filename
+        self.problems = problems
+
+    def report(self, index: int, message: str) -> None:
+        self.problems.append(Problem(self.filename, index + 1, message))
+
+    def read(self, begin: int, end: int) -> Question:
+        question_id, title = self.head(begin)
+        index, attributes = self.attributes(begin + 1, end)
+        stem = []
+        while index < end and _part_name(self.lines[index]) is None:
+            stem.append(unescape(self.lines[index], QUESTION_SPECIALS))
+            index += 1
+        parts = self.parts(index, end)
+        kind = self.kind(attributes, begin)
+        scale = self.scale(kind, attributes, begin)
+        question = Question(
+            id=question_id,
+            title=title,
+            type=kind,
+            stem=clean_text(stem),
+            points=self.points(kind, attributes, scale),
+            options=tuple(option for _, option in parts.options),
+            rubric=self.rubric(parts),
+            model_answer=parts.markdown("model answer"),
+            scale=scale,
+            situation=parts.markdown("situation"),
+            hypothesis=parts.markdown("hypothesis"),
+            new_information=parts.markdown("new information"),
+            panel=self.panel(parts),
+            feedback=parts.markdown("feedback"),
+            line=begin + 1,
+        )
+        if kind:
+            _TypeChecker(self, question, parts).check()
+        return question
+
+    def head(self, begin: int) -> tuple[str, str]:
+        question_id, bar, title = (part.strip() for part in self.lines[begin][2:].partition("|"))
+        if not QUESTION_ID_RE.fullmatch(question_id):
+            self.report(
+                begin,
+                f"The question id '{question_id}' may use only lowercase letters, digits, "
+                "'-' and '_' (1 to 64 characters).",
+            )
+        if not bar or not title:
+            self.report(
+                begin, f"Question '{question_id}' needs a title: write ':: {question_id} | Title'."
+            )
+        return question_id, title
+
+    def attributes(self, index: int, end: int) -> tuple[int, dict[str, tuple[int, str]]]:
+        found: dict[str, tuple[int, str]] = {}
+        while index < end and self.lines[index].strip():
+            line = self.lines[index]
+            if not _ATTRIBUTE_RE.match(line) or _part_name(line) is not None:
+                break
+            key, value = split_key(line) or ("", "")
+            if key not in _ATTRIBUTES:
+                self.report(
+                    index,
+                    f"Unknown question attribute '{key}:' (use type, points or scale). "
+                    "To start the question text with it, leave a blank line first.",
+                )
+            elif key in found:
+                self.report(index, f"'{key}:' appears twice in this question.")
+            elif not value:
+                self.report(index, f"'{key}:' is empty.")
+            else:
+                found[key] = (index, value)
+            index += 1
+        return index, found
+
+    def parts(self, index: int, end: int) -> _Parts:
+        parts = _Parts()
+        while index < end:
+            name = _part_name(self.lines[index])
+            if name == "option":
+                index = self.option(index, end, parts)
+            elif name is not None:
+                index = self.named_part(name, index, end, parts)
+            else:
+                self.report(
+                    index,
+                    "Text after the options: move it above the first option, "
+                    "or indent it under an option after 'feedback:'.",
+                )
+                index += 1
+                while index < end and _part_name(self.lines[index]) is None:
+                    index += 1  # the rest of the stray text is the same problem
+        return parts
+
+    def named_part(self, name: str, index: int, end: int, parts: _Parts) -> int:
+        if name in parts.named:
+            first_line = parts.named[name][0] + 1
+            self.report(
+                index, f"'{name}:' appears twice in this question (first on line {first_line})."
+            )
+        lines = [self.lines[index][len(name) + 1 :]]
+        index += 1
+        while index < end and _part_name(self.lines[index]) is None:
+            lines.append(self.lines[index])
+            index += 1
+        parts.named.setdefault(name, (index - len(lines), lines))
+        return index
+
+    def option(self, index: int, end: int, parts: _Parts) -> int:
+        line = self.lines[index]
+        draft = _OptionDraft(index, line[5:].strip(), line[3] in "xX")
+        if not draft.label:
+            self.report(index, "This option has no label: write '- [ ] label' or '- [x] label'.")
+        index += 1
+        while index < end and (not self.lines[index].strip() or self.lines[index][0] in " \t"):
+            self.option_line(draft, index)
+            index += 1
+        option = Option(draft.label, draft.is_correct, clean_text(draft.feedback))
+        parts.options.append((draft.index, option))
+        return index
+
+    def option_line(self, draft: _OptionDraft, index: int) -> None:
+        line = self.lines[index].strip()
+        if not line:
+            if draft.in_feedback:
+                draft.feedback.append("")
+        elif draft.in_feedback and not line.startswith(OPTION_SPECIALS):
+            draft.feedback.append(unescape(line, OPTION_SPECIALS))
+        elif not line.startswith("feedback:"):
+            self.report(index, "Under an option, indented lines start with 'feedback:'.")
+        elif draft.in_feedback:
+            self.report(index, "'feedback:' appears twice under this option.")
+        else:
+            draft.in_feedback = True
+            draft.feedback.append(line[len("feedback:") :].strip())
+
+    def kind(self, attributes: dict[str, tuple[int, str]], begin: int) -> str:
+        if "type" not in attributes:
+            self.report(begin, "The question has no 'type:' line (use " + _TYPE_LIST + ").")
+            return ""
+        index, value = attributes["type"]
+        if value not in QUESTION_TYPES:
+            self.report(index, f"Unknown question type '{value}' (use {_TYPE_LIST}).")
+            return ""
+        return value
+
+    def scale(self, kind: str, attributes: dict, begin: int) -> tuple[ScaleStep, ...]:
+        if kind != "scale":
+            if "scale" in attributes and kind:
+                self.report(attributes["scale"][0], f"A {kind} question has no 'scale:'.")
+            return ()
+        if "scale" not in attributes:
+            self.report(begin, "A scale question needs 'scale: first label | ... | last label'.")
+            return ()
+        index, value = attributes["scale"]
+        steps, message = _read_scale(value)
+        if message:
+            self.report(index, message)
+        return steps
+
+    def points(self, kind: str, attributes: dict, scale: tuple[ScaleStep, ...]) -> int:
+        if kind == "scale":
+            if "points" in attributes:
+                self.report(
+                    attributes["points"][0],
+                    "A scale question takes its points from its steps, for example "
+                    "'scale: Not confident = 0 | Confident = 1'; remove 'points:'.",
+                )
+            return max((step.points or 0 for step in scale), default=0)
+        if "points" not in attributes:
+            return 1
+        index, value = attributes["points"]
+        points = parse_number(value)
+        if points is None or points < 1:
+            self.report(index, f"'points:' must be a whole number from 1, not '{value}'.")
+            return 1
+        return points
+
+    def rubric(self, parts: _Parts) -> tuple[RubricCriterion, ...]:
+        if "rubric" not in parts.named:
+            return ()
+        index, (head, *rest) = parts.named["rubric"]
+        if head.strip():
+            self.report(index, "Write the rubric's criteria on the lines below 'rubric:'.")
+        if not any(line.strip() for line in rest):
+            self.report(index, "'rubric:' has no criteria: add lines '- criterion | points'.")
+        criteria = []
+        for offset, line in enumerate(rest, start=index + 1):
+            if line.strip():
+                criterion = _read_criterion(line.strip())
+                if criterion is None:
+                    self.report(offset, "A rubric line should look like '- criterion | points'.")
+                else:
+                    criteria.append(criterion)
+        return tuple(criteria)
+
+    def panel(self, parts: _Parts) -> tuple[int, ...]:
+        if "panel" not in parts.named:
+            return ()
+        index, (head, *rest) = parts.named["panel"]
+        if any(line.strip() for line in rest):
+            self.report(index, "Write the whole panel on the 'panel:' line.")
+        counts, message = _read_panel(head.strip())
+        if message:
+            self.report(index, message)
+        return counts
+
+
+_TYPE_LIST = ", ".join(QUESTION_TYPES)
+
+
+def _read_scale(value: str) -> tuple[tuple[ScaleStep, ...], str]:
+    """The steps of ``A | B = 1 | ...`` and a message saying what is wrong ("" if nothing)."""
+    steps = []
+    for text in (part.strip() for part in value.split("|")):
+        match = _STEP_POINTS_RE.fullmatch(text)
+        if match and len(match[2]) <= 9:
+            steps.append(ScaleStep(match[1], int(match[2])))
+        else:
+            steps.append(ScaleStep(text))
+    labels = [step.label for step in steps]
+    graded = [step.points is not None for step in steps]
+    if len(steps) < 2:
+        return (), "A scale needs at least two steps, separated by '|'."
+    if not all(labels):
+        return (), "A scale step has no label: check for a doubled or trailing '|'."
+    if len(set(labels)) < len(labels):
+        return (), "A scale lists the same step twice."
+    if any(graded) and not all(graded):
+        return (), "Give every scale step points ('Agree = 2') or none."
+    return tuple(steps), ""
+
+
+def _read_criterion(line: str) -> RubricCriterion | None:
+    """``- criterion | points`` (the last ``|`` separates), or None when malformed."""
+    if not line.startswith("- "):
+        return None
+    text, bar, points_text = (part.strip() for part in line[2:].rpartition("|"))
+    points = parse_number(points_text)
+    if not bar or not text or points is None or points < 1:
+        return None
+    return RubricCriterion(text, points)
+
+
+def _read_panel(value: str) -> tuple[tuple[int, ...], str]:
+    """Counts for answers -2..+2 from ``-2=0, -1=1, ...`` and a message ("" if it is fine)."""
+    usage = (
+        "Write the panel as 'panel: -2=0, -1=1, 0=3, +1=6, +2=2': how many panel members "
+        "chose each answer."
+    )
+    counts: dict[int, int] = {}
+    for part in value.split(","):
+        answer_text, equals, count_text = (piece.strip() for piece in part.partition("="))
+        count = parse_number(count_text)
+        if not equals or not _PANEL_ANSWER_RE.fullmatch(answer_text) or count is None or count < 0:
+            return (), usage
+        answer = int(answer_text)
+        if answer in counts:
+            return (), f"The panel gives answer {_signed(answer)} twice."
+        counts[answer] = count
+    missing = [_signed(answer) for answer in CONCORDANCE_ANSWERS if answer not in counts]
+    if missing:
+        return (), f"The panel has no count for {', '.join(missing)}. {usage}"
+    if not any(counts.values()):
+        return (), "No panel member chose any answer: the panel needs at least one."
+    return tuple(counts[answer] for answer in CONCORDANCE_ANSWERS), ""
+
+
+class _TypeChecker:
+    """The rules that depend on a question's type, reported at the lines they concern."""
+
+    def __init__(self, reader: _QuestionReader, question: Question, parts: _Parts) -> None:
+        self.reader = reader
+        self.question = question
+        self.parts = parts
+        self.begin = question.line - 1
+
+    def check(self) -> None:
+        kind = self.question.type
+        for name, (index, _) in self.parts.named.items():
+            if name not in _ALLOWED_PARTS[kind]:
+                owner = "text" if name in ("rubric", "model answer") else "concordance"
+                self.reader.report(
+                    index, f"'{name}:' belongs to {owner} questions, not to a {kind} question."
+                )
+        if kind in ("single", "multiple"):
+            self.choice()
+        elif self.parts.options:
+            self.reader.report(
+                self.parts.options[0][0],
+                f"Options belong to single and multiple choice questions, not to a {kind} one.",
+            )
+        if kind == "text":
+            self.text()
+        if kind == "concordance":
+            self.concordance()
+        elif not self.question.stem:
+            self.reader.report(
+                self.begin, "The question has no text: write it after the attributes."
+            )
+
+    def choice(self) -> None:
+        options = self.question.options
+        correct = sum(option.is_correct for option in options)
+        labels = [option.label for option in options]
+        if len(options) < 2:
+            self.reader.report(self.begin, "A choice question needs at least two options.")
+        elif self.question.type == "single" and correct != 1:
+            self.reader.report(
+                self.begin,
+                f"A single choice question needs exactly one '- [x]' option, not {correct}.",
+            )
+        elif correct == 0:
+            self.reader.report(
+                self.begin, "A multiple choice question needs at least one '- [x]' option."
+            )
+        for position, (index, option) in enumerate(self.parts.options):
+            if option.label and option.label in labels[:position]:
+                self.reader.report(index, f"The option '{option.label}' is listed twice.")
+
+    def text(self) -> None:
+        question = self.question
+        if "rubric" not in self.parts.named:
+            self.reader.report(
+                self.begin,
+                "A text question needs a 'rubric:' with lines '- criterion | points' "
+                "for tutors to mark with.",
+            )
+        if not question.rubric:
+            return
+        total = sum(criterion.points for criterion in question.rubric)
+        if total != question.points:
+            self.reader.report(
+                self.parts.named["rubric"][0],
+                f"The rubric's points add up to {total}, but the question is worth "
+                f"{question.points}: change the criteria or write 'points: {total}'.",
+            )
+
+    def concordance(self) -> None:
+        for name in ("situation", "hypothesis", "new information", "panel"):
+            if name not in self.parts.named:
+                self.reader.report(self.begin, f"A concordance question needs '{name}:'.")
+            elif name != "panel" and not self.parts.markdown(name):
+                self.reader.report(self.parts.named[name][0], f"'{name}:' is empty.")
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def dump_assessment(assessment: Assessment) -> str:
+    """The assessment as file text, ending with a newline."""
+    attempts = "unlimited" if assessment.attempts is None else assessment.attempts
+    lines = [
+        f"id: {assessment.id}",
+        f"module: {assessment.module}",
+        f"title: {assessment.title}",
+        f"summary: {assessment.summary}",
+        f"pass_mark: {assessment.pass_mark}",
+        f"attempts: {attempts}",
+        *(f"author: {author.kind} | {author.credit}" for author in assessment.authors),
+        f"licence: {assessment.licence}",
+    ]
+    for question in assessment.questions:
+        lines += ["", *_dump_question(question)]
+    return "\n".join(lines) + "\n"
+
+
+def _dump_question(question: Question) -> list[str]:
+    lines = [f":: {question.id} | {question.title}", f"type: {question.type}"]
+    if question.scale:
+        lines.append(f"scale: {' | '.join(map(_dump_step, question.scale))}")
+    elif question.points != 1:
+        lines.append(f"points: {question.points}")
+    if question.stem:
+        lines += ["", *_escaped(question.stem, QUESTION_SPECIALS)]
+    if question.options:
+        lines.append("")
+        for option in question.options:
+            lines += _dump_option(option)
+    if question.rubric:
+        lines += ["", "rubric:", *(f"- {c.text} | {c.points}" for c in question.rubric)]
+    lines += _dump_markdown("model answer", question.model_answer)
+    lines += _dump_markdown("situation", question.situation)
+    # A hypothesis, its new information and the panel read best together, as one block.
+    lines += _dump_markdown("hypothesis", question.hypothesis)
+    lines += _dump_markdown("new information", question.new_information, gap=False)
+    if question.panel:
+        pairs = zip(CONCORDANCE_ANSWERS, question.panel, strict=True)
+        lines.append("panel: " + ", ".join(f"{_signed(answer)}={count}" for answer, count in pairs))
+    return lines + _dump_markdown("feedback", question.feedback)
+
+
+def _dump_step(step: ScaleStep) -> str:
+    return step.label if step.points is None else f"{step.label} = {step.points}"
+
+
+def _dump_option(option: Option) -> list[str]:
+    lines = [f"- [{'x' if option.is_correct else ' '}] {option.label}"]
+    if option.feedback:
+        head, *rest = option.feedback.split("\n")
+        lines.append(f"  feedback: {head}")
+        lines += [
+            f"    {line}" if line else "" for line in _escaped("\n".join(rest), OPTION_SPECIALS)
+        ]
+    return lines
+
+
+def _dump_markdown(name: str, text: str, gap: bool = True) -> list[str]:
+    """A named Markdown part: on its ``name:`` line when it is one plain line, else below it."""
+    if not text:
+        return []
+    blank = [""] if gap else []
+    if "\n" not in text and text == text.strip():
+        return [*blank, f"{name}: {text}"]
+    return [*blank, f"{name}:", *_escaped(text, QUESTION_SPECIALS)]
+
+
+def _signed(answer: int) -> str:
+    """-2, -1, 0, +1, +2: the way concordance answers are written."""
+    return f"{answer:+d}" if answer else "0"
+
+
+def _escaped(text: str, specials: tuple[str, ...]) -> list[str]:
+    return [escape(line, specials) for line in text.split("\n")] if text else []
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+
+class InvalidAnswer(ValueError):
+    """An answer (or a tutor's mark) that does not fit the question it was given for."""
+
+
+@dataclass(frozen=True)
+class Score:
+    """What one answer earned, and the feedback to show for it."""
+
+    points: float
+    max_points: float
+    needs_marking: bool
+    feedback: list[str]
+
+
+@dataclass(frozen=True)
+class AttemptScore:
+    """A whole attempt. ``passed`` is None while text answers wait for a tutor's mark."""
+
+    points: float
+    max_points: float
+    percent: float
+    passed: bool | None
+    pending_marking: list[str]
+    scores: dict[str, Score] = field(default_factory=dict)
+
+
+def score_answer(question: Question, answer: object, *, mark: float | None = None) -> Score:
+    """Score one answer; None means unanswered.
+
+    Answers are an option index (single), a set of option indexes (multiple), text (text),
+    a step index (scale) or -2..2 (concordance). A text answer scores ``mark``, the tutor's
+    mark, once there is one; until then it scores 0 and needs marking.
+    """
+    points, needs_marking, feedback = _exact_score(question, answer, mark)
+    return Score(float(points), float(question.points), needs_marking, feedback)
+
+
+def score_attempt(
+    assessment: Assessment,
+    answers: Mapping[str, object],
+    *,
+    marks: Mapping[str, float] | None = None,
+) -> AttemptScore:
+    """Score every question (unanswered ones score 0) and decide whether the attempt passed.
+
+    ``marks`` holds tutors' marks for text questions, by question id. Totals are added
+    exactly (as fractions) so that an attempt exactly at the pass mark passes.
+    """
+    marks = marks or {}
+    ids = {question.id for question in assessment.questions}
+    unknown = sorted((answers.keys() | marks.keys()) - ids)
+    if unknown:
+        raise InvalidAnswer(f"No question has the id {', '.join(map(repr, unknown))}.")
+    total, best, scores = Fraction(0), 0, {}
+    for question in assessment.questions:
+        answer, mark = answers.get(question.id), marks.get(question.id)
+        points, needs_marking, feedback = _exact_score(question, answer, mark)
+        scores[question.id] = Score(float(points), float(question.points), needs_marking, feedback)
+        total, best = total + points, best + question.points
+    pending = [question_id for question_id, score in scores.items() if score.needs_marking]
+    percent = 100 * total / best if best else Fraction(100)
+    passed = None if pending else percent >= assessment.pass_mark
+    return AttemptScore(float(total), float(best), float(percent), passed, pending, scores)
+
+
+def _exact_score(
+    question: Question, answer: object, mark: float | None
+) -> tuple[Fraction, bool, list[str]]:
+    """(points, needs marking, feedback) for one answer, with points as an exact fraction."""
+    if mark is not None and (question.type != "text" or not 0 <= mark <= question.points):
+        raise InvalidAnswer(
+            f"A mark for '{question.id}' must be for a text question, from 0 to {question.points}."
+        )
+    after = [question.feedback] if question.feedback else []
+    if answer is None:
+        return Fraction(0), False, after
+    if question.type == "text":
+        return _text_score(question, answer, mark, after)
+    points, chosen = _SCORERS[question.type](question, answer)
+    return points, False, [text for text in chosen if text] + after
+
+
+def _text_score(
+    question: Question, answer: object, mark: float | None, after: list[str]
+) -> tuple[Fraction, bool, list[str]]:
+    if not isinstance(answer, str):
+        raise InvalidAnswer(f"Question '{question.id}' expects text.")
+    if not answer.strip():
+        return Fraction(0), False, after
+    if mark is None:
+        return Fraction(0), True, after
+    return Fraction(mark), False, after
+
+
+def _index(question: Question, answer: object, count: int) -> int:
+    if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer < count:
+        raise InvalidAnswer(f"Question '{question.id}' expects a number from 0 to {count - 1}.")
+    return answer
+
+
+def _single_score(question: Question, answer: object) -> tuple[Fraction, list[str]]:
+    option = question.options[_index(question, answer, len(question.options))]
+    return Fraction(question.points if option.is_correct else 0), [option.feedback]
+
+
+def _multiple_score(question: Question, answer: object) -> tuple[Fraction, list[str]]:
+    """Partial credit: (right ones chosen - wrong ones chosen) / right ones, never below 0."""
+    if not isinstance(answer, AbstractSet):
+        raise InvalidAnswer(f"Question '{question.id}' expects a set of option numbers.")
+    chosen = sorted(_index(question, item, len(question.options)) for item in answer)
+    options = [question.options[index] for index in chosen]
+    right = sum(option.is_correct for option in options)
+    correct = sum(option.is_correct for option in question.options)
+    credit = max(Fraction(0), Fraction(right - (len(options) - right), correct))
+    return credit * question.points, [option.feedback for option in options]
+
+
+def _scale_score(question: Question, answer: object) -> tuple[Fraction, list[str]]:
+    step = question.scale[_index(question, answer, len(question.scale))]
+    return Fraction(step.points or 0), []
+
+
+def _concordance_score(question: Question, answer: object) -> tuple[Fraction, list[str]]:
+    """Aggregate scoring: the panel's count for the answer over the modal answer's count."""
+    if isinstance(answer, bool) or answer not in CONCORDANCE_ANSWERS:
+        raise InvalidAnswer(f"Question '{question.id}' expects a whole number from -2 to 2.")
+    count = question.panel[CONCORDANCE_ANSWERS.index(answer)]
+    return Fraction(count, max(question.panel)) * question.points, []
+
+
+_SCORERS = {
+    "single": _single_score,
+    "multiple": _multiple_score,
+    "scale": _scale_score,
+    "concordance": _concordance_score,
+}

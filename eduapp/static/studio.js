@@ -1,0 +1,94 @@
+// The studio editor: live checks and a live preview of the node under the cursor.
+// Progressive enhancement: without this file the editor still saves, checks and previews on load.
+"use strict";
+
+(() => {
+  const source = document.getElementById("source");
+  if (!source || !source.dataset.checkUrl) {
+    return;
+  }
+  const form = source.form;
+  const token = form.querySelector("input[name=csrf_token]").value;
+  const problems = document.getElementById("problems");
+  const preview = document.getElementById("preview");
+  let timer = null;
+  let lastNode = null;
+
+  const post = async (url, fields) => {
+    const body = new FormData();
+    body.append("csrf_token", token);
+    Object.entries(fields).forEach(([name, value]) => body.append(name, value));
+    const response = await fetch(url, { method: "POST", body, credentials: "same-origin" });
+    if (!response.ok) {
+      throw new Error(`HTTP ${response.status}`);
+    }
+    return response.json();
+  };
+
+  // The node whose text the cursor is in: the nearest ":: id | title" line above it.
+  const nodeAtCursor = () => {
+    const before = source.value.slice(0, source.selectionStart);
+    const headers = before.match(/^::\s*([a-z0-9_-]+)/gm);
+    return headers ? headers[headers.length - 1].replace(/^::\s*/, "") : "";
+  };
+
+  const showProblems = (list) => {
+    problems.replaceChildren();
+    if (list.length === 0) {
+      const ok = document.createElement("p");
+      ok.className = "ok-text";
+      ok.textContent = "No problems: this draft could be playtested and published.";
+      problems.append(ok);
+      return;
+    }
+    const ul = document.createElement("ul");
+    ul.className = "problem-list";
+    list.forEach((problem) => {
+      const li = document.createElement("li");
+      const line = document.createElement("span");
+      line.className = "line-ref";
+      line.textContent = `line ${problem.line}`;
+      li.append(line, " ", problem.message);
+      ul.append(li);
+    });
+    problems.append(ul);
+  };
+
+  const refresh = async () => {
+    try {
+      const checked = await post(source.dataset.checkUrl, { source: source.value });
+      showProblems(checked.problems);
+      lastNode = nodeAtCursor();
+      const shown = await post(source.dataset.previewUrl, { source: source.value, node: lastNode });
+      // The server renders and sanitizes this HTML; author text never reaches the page unescaped.
+      preview.innerHTML = shown.html;
+    } catch (error) {
+      problems.setAttribute("data-stale", "true");
+    }
+  };
+
+  const schedule = () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, 600);
+  };
+
+  source.addEventListener("input", schedule);
+  ["click", "keyup"].forEach((name) =>
+    source.addEventListener(name, () => {
+      if (nodeAtCursor() !== lastNode) {
+        schedule();
+      }
+    }),
+  );
+
+  // Never lose typing to a closed tab: warn while there are unsaved changes.
+  const saved = source.value;
+  window.addEventListener("beforeunload", (event) => {
+    if (source.value !== saved && !form.dataset.submitting) {
+      event.preventDefault();
+    }
+  });
+  form.addEventListener("submit", () => {
+    form.dataset.submitting = "true";
+  });
+})();

@@ -1,0 +1,77 @@
+"""Reading a draft's source as the studio needs it: build what can be built, list every problem.
+
+A draft may be invalid while people work on it; it can be saved, drawn and commented on, but
+not playtested or published until it validates.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from eduapp.content.models import DocumentKind
+from eduapp.engine import (
+    ContentError,
+    Module,
+    Problem,
+    Scenario,
+    dump_scenario,
+    parse_module,
+    read_scenario,
+)
+
+
+@dataclass(frozen=True)
+class Draft:
+    kind: DocumentKind
+    slug: str
+    #: The scenario or module as far as it could be read; None when nothing could be built.
+    model: Scenario | Module | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def is_valid(self) -> bool:
+        return self.model is not None and not self.problems
+
+    @property
+    def title(self) -> str:
+        return (self.model.title if self.model else "") or self.slug
+
+
+def filename_of(kind: DocumentKind, slug: str) -> str:
+    folder = "scenarios" if kind == DocumentKind.SCENARIO else "curriculum"
+    return f"{folder}/{slug}.md"
+
+
+@lru_cache(maxsize=128)
+def read_draft(kind: DocumentKind, slug: str, source: str) -> Draft:
+    """The draft in ``source`` with its problems, as the checker would report them."""
+    filename = filename_of(kind, slug)
+    try:
+        if kind == DocumentKind.SCENARIO:
+            model, problems = read_scenario(source, filename)
+        else:
+            model, problems = parse_module(source, filename), []
+    except ContentError as error:
+        return Draft(kind, slug, None, tuple(error.problems))
+    if model.id != slug:
+        problems = [
+            *problems,
+            Problem(filename, 1, f"The id must stay '{slug}': learners' records refer to it."),
+        ]
+    return Draft(kind, slug, model, tuple(problems))
+
+
+def is_losslessly_editable(draft: Draft) -> bool:
+    """True when rewriting the draft from its parsed form would keep everything written.
+
+    Forms edit the parsed scenario and write it back; a line the parser could not read would be
+    dropped, so forms are offered only when writing back changes no problem (graph problems,
+    like a node not linked yet, are fine: they survive the rewrite).
+    """
+    if draft.kind != DocumentKind.SCENARIO or draft.model is None:
+        return False
+    rewritten = read_draft(draft.kind, draft.slug, dump_scenario(draft.model))
+    return rewritten.model == draft.model and _messages(rewritten) == _messages(draft)
+
+
+def _messages(draft: Draft) -> list[str]:
+    return sorted(problem.message for problem in draft.problems)

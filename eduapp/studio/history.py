@@ -1,0 +1,119 @@
+"""A draft's past: revision history, diffs, restoring, published versions and the map."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from eduapp.content.models import DocumentKind
+from eduapp.engine import graph_facts
+from eduapp.security.access import signed_in
+from eduapp.studio import queries, services
+from eduapp.studio.access import load_document
+from eduapp.studio.diff import side_by_side, summary
+from eduapp.studio.forms import RevisionForm
+from eduapp.studio.scenario_map import MapTooLarge, layout_scenario
+
+bp = Blueprint("history", __name__, template_folder="templates")
+
+
+@bp.get("/<kind>/<slug>/history")
+@signed_in
+def revisions(kind: str, slug: str):
+    document, membership = load_document(kind, slug)
+    revisions = queries.revisions_of(document)
+    published = {v.revision_id: v.number for v in queries.versions_of(document)}
+    return render_template(
+        "studio/history.html",
+        document=document,
+        revisions=revisions,
+        published=published,
+        restore_form=RevisionForm(formdata=None),
+        can_edit=membership is None or membership.can_edit,
+    )
+
+
+@bp.get("/<kind>/<slug>/diff")
+@signed_in
+def diff(kind: str, slug: str):
+    document, _ = load_document(kind, slug)
+    latest = queries.latest_revision(document)
+    old_number = request.args.get("from", max(1, latest.number - 1), type=int)
+    new_number = request.args.get("to", latest.number, type=int)
+    old = queries.revision_by_number(document, old_number)
+    new = queries.revision_by_number(document, new_number)
+    if old is None or new is None:
+        abort(404)
+    return render_template(
+        "studio/diff.html",
+        document=document,
+        old=old,
+        new=new,
+        rows=side_by_side(old.source, new.source),
+        counts=summary(old.source, new.source),
+        numbers=[r.number for r in queries.revisions_of(document)],
+    )
+
+
+@bp.post("/<kind>/<slug>/restore")
+@signed_in
+def restore(kind: str, slug: str):
+    document, _ = load_document(kind, slug, edit=True)
+    form = RevisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        revision = services.restore(current_user, document, form.revision.data)
+    except services.StudioError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".revisions", kind=kind, slug=slug))
+    except services.Conflict:
+        flash("Someone saved at the same moment; look at the history and try again.", "error")
+        return redirect(url_for(".revisions", kind=kind, slug=slug))
+    flash(f"Revision {form.revision.data} restored as revision {revision.number}.", "success")
+    return redirect(url_for("studio.editor", kind=kind, slug=slug))
+
+
+@bp.get("/<kind>/<slug>/versions/<int:number>")
+@signed_in
+def version(kind: str, slug: str, number: int):
+    """A published version and what changed since the one before it."""
+    document, _ = load_document(kind, slug)
+    version = queries.version_by_number(document, number)
+    if version is None:
+        abort(404)
+    previous = queries.version_by_number(document, number - 1)
+    before = previous.source if previous else ""
+    return render_template(
+        "studio/version.html",
+        document=document,
+        version=version,
+        previous=previous,
+        rows=side_by_side(before, version.source),
+        counts=summary(before, version.source),
+    )
+
+
+@bp.get("/<kind>/<slug>/map")
+@signed_in
+def scenario_map(kind: str, slug: str):
+    document, _ = load_document(kind, slug)
+    if document.kind != DocumentKind.SCENARIO.value:
+        abort(404)
+    latest = queries.latest_revision(document)
+    draft = queries.draft_of(latest)
+    layout = None
+    too_large = False
+    if draft.model is not None:
+        try:
+            layout = layout_scenario(draft.model)
+        except MapTooLarge:
+            too_large = True
+    return render_template(
+        "studio/map.html",
+        document=document,
+        latest=latest,
+        draft=draft,
+        layout=layout,
+        too_large=too_large,
+        facts=graph_facts(draft.model) if draft.model else None,
+        node_url=lambda node_id: url_for("studio.editor", kind=kind, slug=slug, node=node_id),
+    )

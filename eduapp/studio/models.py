@@ -1,0 +1,101 @@
+"""Co-authoring: who works on a document in which role, their sign-offs and their comments."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eduapp.accounts.models import User
+from eduapp.extensions import UTCDateTime, db, utcnow
+
+
+class MemberRole(enum.StrEnum):
+    PATIENT_PARTNER = "patient_partner"
+    PEER_STUDENT = "peer_student"
+    STAFF = "staff"
+    #: Reads, comments and signs off; does not edit.
+    REVIEWER = "reviewer"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(32))
+    #: How the published module credits this person, by role: "nursing student", "medical tutor".
+    credit: Mapped[str] = mapped_column(sa.String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.UniqueConstraint("document_id", "user_id"),
+        sa.CheckConstraint(
+            "role IN ('patient_partner','peer_student','staff','reviewer')", name="role_known"
+        ),
+    )
+
+    @property
+    def role_label(self) -> str:
+        return MemberRole(self.role).label
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role != MemberRole.REVIEWER.value
+
+
+class Decision(enum.StrEnum):
+    APPROVE = "approve"
+    CHANGES = "changes"
+
+
+class SignOff(db.Model):
+    """A member's decision on one exact revision. A later revision has none until given again."""
+
+    __tablename__ = "sign_offs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(sa.ForeignKey("revisions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    decision: Mapped[str] = mapped_column(sa.String(16))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.UniqueConstraint("revision_id", "user_id"),
+        sa.CheckConstraint("decision IN ('approve','changes')", name="decision_known"),
+    )
+
+
+class Comment(db.Model):
+    """A comment anchored to a node ("node:<id>"), the module's reading ("reading"), or general."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)
+    #: The revision the author was looking at when writing.
+    revision_number: Mapped[int]
+    anchor: Mapped[str] = mapped_column(sa.String(80))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    is_resolved: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    resolved_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+    replies: Mapped[list["Comment"]] = relationship(order_by="Comment.id", lazy="selectin")

@@ -1,0 +1,424 @@
+"""The scenario map: where each node of a scenario sits in a top-to-bottom drawing of its choices.
+
+Pure functions over the engine's ``Scenario``, so drafts that do not validate yet can be drawn.
+grandalf's Sugiyama layout places the boxes; this module only sizes them, chooses the start as
+the top of the drawing, puts separate pieces side by side and trims edges to the box borders.
+"""
+
+import textwrap
+from collections import deque
+from dataclasses import dataclass
+
+from grandalf.graphs import Edge, Vertex, graph_core
+from grandalf.layouts import SugiyamaLayout, VertexViewer
+
+from eduapp.engine import Choice, Scenario, graph_facts
+
+#: Beyond this many boxes a map is unreadable and slow to lay out; the page shows the outline.
+MAX_MAP_NODES = 300
+#: Distinct links between boxes, for the same reasons (a node may list hundreds of choices).
+MAX_MAP_LINKS = 1200
+#: Bends in links that skip rows: thousands of them mean a drawing tens of thousands of pixels
+#: wide (a tangle of links back to far earlier nodes), which no one can read.
+MAX_MAP_BENDS = 3000
+
+LINE_CHARS = 22
+MAX_LINES = 3
+CHAR_WIDTH = 7.2  # an average glyph of the 13px map font
+LINE_HEIGHT = 16
+PAD_X, PAD_Y = 12, 10
+MIN_WIDTH = 110
+MARGIN = 28  # room for the START tag above the top row and the trap mark at a corner
+COMPONENT_GAP = 48
+LAYER_GAP = 56
+SIBLING_GAP = 28
+LOOP_REACH = 26  # how far a choice that leads back to its own node sticks out to the right
+PARALLEL_GAP = 8  # between two edges joining the same pair of boxes
+
+
+class MapTooLarge(ValueError):
+    """The scenario has too many nodes or links to draw; show the outline instead."""
+
+
+@dataclass(frozen=True)
+class MapNode:
+    """A box on the map; ``x``/``y`` is its top-left corner. ``is_missing`` marks the stub
+    drawn for a choice whose target is not a node (its ``id`` is then made up and unique)."""
+
+    id: str
+    title: str
+    x: float
+    y: float
+    width: float
+    height: float
+    is_start: bool
+    is_ending: bool
+    is_unreachable: bool
+    is_trap: bool
+    is_missing: bool = False
+    lines: tuple[str, ...] = ()
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.x + self.width / 2, self.y + self.height / 2)
+
+
+@dataclass(frozen=True)
+class MapEdge:
+    """One choice, drawn from ``points[0]`` on the source box to ``points[-1]`` on the target
+    box. A dangling edge ends on a missing-target stub; ``target`` is the choice's target."""
+
+    source: str
+    target: str
+    label: str
+    points: tuple[tuple[float, float], ...]
+    is_conditional: bool
+    is_dangling: bool
+    condition: str = ""
+
+    @property
+    def path(self) -> str:
+        """SVG path data: straight runs with the bends rounded off."""
+        points = self.points
+        if self.source == self.target:  # a loop: its two middle points are curve controls
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points
+            return f"M {x0:g},{y0:g} C {x1:g},{y1:g} {x2:g},{y2:g} {x3:g},{y3:g}"
+        if len(points) == 2:
+            return f"M {points[0][0]:g},{points[0][1]:g} L {points[1][0]:g},{points[1][1]:g}"
+        parts = [f"M {points[0][0]:g},{points[0][1]:g}"]
+        for before, bend, after in zip(points, points[1:], points[2:], strict=False):
+            if before is not points[0]:
+                start = _midpoint(before, bend)
+                parts.append(f"L {start[0]:g},{start[1]:g}")
+            end = _midpoint(bend, after) if after is not points[-1] else after
+            parts.append(f"Q {bend[0]:g},{bend[1]:g} {end[0]:g},{end[1]:g}")
+        if len(points) > 3:
+            parts.append(f"L {points[-1][0]:g},{points[-1][1]:g}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class ScenarioMap:
+    """Everything the map template draws, in SVG user units."""
+
+    width: float
+    height: float
+    nodes: tuple[MapNode, ...]
+    edges: tuple[MapEdge, ...]
+
+
+def wrap_title(title: str) -> tuple[str, ...]:
+    """The title in lines of about LINE_CHARS characters, at most MAX_LINES, ending in '…'."""
+    lines = textwrap.wrap(
+        " ".join(title.split()), LINE_CHARS, max_lines=MAX_LINES, placeholder=" …"
+    )
+    return tuple(lines) or ("(untitled)",)
+
+
+def layout_scenario(scenario: Scenario) -> ScenarioMap:
+    """Lay out every node of ``scenario`` (the first of duplicate ids) from the start down.
+
+    Deterministic: the same scenario always gives the same coordinates. Raises MapTooLarge
+    beyond MAX_MAP_NODES boxes or MAX_MAP_LINKS links.
+    """
+    graph = _Graph.of(scenario)
+    if len(graph.boxes) > MAX_MAP_NODES:
+        raise MapTooLarge(
+            f"This map would have {len(graph.boxes):,} boxes; maps stop at {MAX_MAP_NODES}."
+        )
+    if len(graph.links) > MAX_MAP_LINKS:
+        raise MapTooLarge(
+            f"This map would have {len(graph.links):,} links; maps stop at {MAX_MAP_LINKS:,}."
+        )
+    pieces = [_lay_out(component, graph, scenario.start) for component in graph.components()]
+    # Pieces stand side by side with their top rows centred on one line.
+    top_row = max((piece.top_row for piece in pieces), default=0.0)
+    centres: dict[str, tuple[float, float]] = {}
+    routes: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    left = MARGIN
+    for piece in pieces:
+        down = MARGIN + top_row - piece.top_row
+        for key, (x, y) in piece.centres.items():
+            centres[key] = (x + left, y + down)
+        for link, points in piece.routes.items():
+            routes[link] = [(x + left, y + down) for x, y in points]
+        left += piece.width + COMPONENT_GAP
+    nodes = tuple(graph.map_node(key, centres[key]) for key in graph.boxes)
+    by_key = dict(zip(graph.boxes, nodes, strict=True))
+    edges = tuple(graph.map_edges(by_key, routes))
+    xs = [node.x + node.width for node in nodes] + [x for e in edges for x, _ in e.points]
+    ys = [node.y + node.height for node in nodes] + [y for e in edges for _, y in e.points]
+    return ScenarioMap(
+        _round(max(xs, default=0) + MARGIN), _round(max(ys, default=0) + MARGIN), nodes, edges
+    )
+
+
+@dataclass
+class _Box:
+    title: str
+    lines: tuple[str, ...]
+    width: float
+    height: float
+    is_missing: bool
+    has_loop: bool = False
+
+
+class _Graph:
+    """Boxes (nodes, then missing-target stubs) and choices, in the order they were written."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.facts = graph_facts(scenario)
+        self.boxes: dict[str, _Box] = {}
+        #: (source key, target key, choice), in the order written.
+        self.choices: list[tuple[str, str, Choice]] = []
+        #: One link per unordered pair of boxes, oriented as first written: grandalf draws it
+        #: once and every choice between the two boxes follows it.
+        self.links: dict[frozenset[str], tuple[str, str]] = {}
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> "_Graph":
+        graph = cls(scenario)
+        nodes = {}
+        for node in scenario.nodes:
+            nodes.setdefault(node.id, node)
+        for node in nodes.values():
+            graph.boxes[node.id] = _box(node.title, is_missing=False)
+        stubs: dict[tuple[str, str], str] = {}
+        for node in nodes.values():
+            for choice in node.choices:
+                target = choice.target
+                if target not in nodes:
+                    if (node.id, target) not in stubs:
+                        stubs[node.id, target] = graph._stub_key(node.id, target)
+                        graph.boxes[stubs[node.id, target]] = _box(
+                            f"missing: {target}", is_missing=True
+                        )
+                    target = stubs[node.id, target]
+                graph.choices.append((node.id, target, choice))
+                if target == node.id:
+                    graph.boxes[node.id].has_loop = True
+                else:
+                    graph.links.setdefault(frozenset((node.id, target)), (node.id, target))
+        return graph
+
+    def _stub_key(self, source: str, target: str) -> str:
+        # ':' never appears in a node id, so the stub's id cannot be mistaken for a node's.
+        key, number = f"missing:{source}:{target}", 1
+        while key in self.boxes:
+            number += 1
+            key = f"missing:{source}:{target}:{number}"
+        return key
+
+    def components(self) -> list[list[str]]:
+        """Connected pieces, the start's first, each in the order its boxes were written."""
+        neighbours: dict[str, list[str]] = {key: [] for key in self.boxes}
+        for a, b in self.links.values():
+            neighbours[a].append(b)
+            neighbours[b].append(a)
+        order = {key: index for index, key in enumerate(self.boxes)}
+        seeds = list(self.boxes)
+        if self.scenario.start in self.boxes:
+            seeds.insert(0, self.scenario.start)
+        seen: set[str] = set()
+        pieces = []
+        for seed in seeds:
+            if seed in seen:
+                continue
+            seen.add(seed)
+            piece, queue = [seed], deque([seed])
+            while queue:
+                for other in neighbours[queue.popleft()]:
+                    if other not in seen:
+                        seen.add(other)
+                        piece.append(other)
+                        queue.append(other)
+            pieces.append(sorted(piece, key=order.__getitem__))
+        return pieces
+
+    def map_node(self, key: str, centre: tuple[float, float]) -> MapNode:
+        box = self.boxes[key]
+        node_id = key
+        is_ending = not box.is_missing and self.scenario.node(key).is_ending
+        return MapNode(
+            id=node_id,
+            title=box.title,
+            x=_round(centre[0] - box.width / 2),
+            y=_round(centre[1] - box.height / 2),
+            width=box.width,
+            height=box.height,
+            is_start=not box.is_missing and key == self.scenario.start,
+            is_ending=is_ending,
+            is_unreachable=not box.is_missing and key not in self.facts.reachable,
+            is_trap=not box.is_missing and not is_ending and key not in self.facts.can_finish,
+            is_missing=box.is_missing,
+            lines=box.lines,
+        )
+
+    def map_edges(self, by_key: dict[str, MapNode], routes) -> list[MapEdge]:
+        # Choices sharing a pair of boxes are spread sideways so that each stays visible.
+        sharing: dict[frozenset[str], int] = {}
+        for source, target, _ in self.choices:
+            sharing[frozenset((source, target))] = sharing.get(frozenset((source, target)), 0) + 1
+        drawn: dict[frozenset[str], int] = {}
+        loops: dict[str, int] = {}
+        edges = []
+        for source, target, choice in self.choices:
+            pair = frozenset((source, target))
+            if source == target:
+                loops[source] = loops.get(source, 0) + 1
+                points = _loop(by_key[source], loops[source] - 1)
+            else:
+                first, second = self.links[pair]
+                route = routes[(first, second)]
+                if (source, target) != (first, second):
+                    route = route[::-1]
+                index = drawn.get(pair, 0)
+                drawn[pair] = index + 1
+                shift = (index - (sharing[pair] - 1) / 2) * PARALLEL_GAP
+                points = _trim(route, by_key[source], by_key[target], shift)
+            edges.append(
+                MapEdge(
+                    source=source,
+                    target=choice.target,
+                    label=choice.label,
+                    points=tuple((_round(x), _round(y)) for x, y in points),
+                    is_conditional=choice.condition is not None,
+                    is_dangling=by_key[target].is_missing,
+                    condition="" if choice.condition is None else str(choice.condition),
+                )
+            )
+        return edges
+
+
+def _box(title: str, *, is_missing: bool) -> _Box:
+    lines = wrap_title(title)
+    width = max(MIN_WIDTH, max(len(line) for line in lines) * CHAR_WIDTH + 2 * PAD_X)
+    height = len(lines) * LINE_HEIGHT + 2 * PAD_Y
+    return _Box(title, lines, _round(width), float(height), is_missing)
+
+
+class _Layout(SugiyamaLayout):
+    """grandalf's layout, with its alignment conflicts in a set rather than a list.
+
+    grandalf only ever asks whether a pair is among the conflicts; in a list that question
+    cost 20 seconds on a tangled 300-node draft, in a set it is instant. Results are unchanged.
+    """
+
+    def _detect_alignment_conflicts(self):
+        super()._detect_alignment_conflicts()
+        self.conflicts = set(self.conflicts)
+
+
+class _EdgeView:
+    def setpath(self, points):
+        self.points = points
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """One connected piece, drawn from (0, 0): box centres and link routes by key."""
+
+    centres: dict[str, tuple[float, float]]
+    routes: dict[tuple[str, str], list[tuple[float, float]]]
+    width: float
+    top_row: float  # the centre line of its top row
+
+
+def _lay_out(component: list[str], graph: _Graph, start: str) -> _Piece:
+    """Lay out one connected piece with grandalf."""
+    vertices = {}
+    for key in component:
+        box = graph.boxes[key]
+        vertex = Vertex(key)
+        # A box with a loop claims room on both sides so that its centre stays its centre.
+        vertex.view = VertexViewer(box.width + (2 * LOOP_REACH if box.has_loop else 0), box.height)
+        vertices[key] = vertex
+    edges = []
+    for first, second in graph.links.values():
+        if first in vertices:
+            edge = Edge(vertices[first], vertices[second])
+            edge.view = _EdgeView()
+            edges.append(edge)
+    core = graph_core(list(vertices.values()), edges)
+    layout = _Layout(core)
+    layout.xspace, layout.yspace = SIBLING_GAP, LAYER_GAP
+    roots = [vertices[start]] if start in vertices else []
+    # Choices that loop back are drawn upwards; choices into the start are too, so that the
+    # start heads the drawing even when nodes that cannot be reached point at it.
+    core.get_scs_with_feedback(roots)
+    inverted = [e for e in edges if e.feedback or (e.v[1] in roots and e.v[0] not in roots)]
+    # optimize: a node that nothing leads to sits just above its targets, not at the very top.
+    layout.init_all(roots=roots or None, inverted_edges=inverted, optimize=True)
+    if roots and layout.grx[roots[0]].rank != 0:
+        # Optimizing pulled the start down (nodes that cannot be reached fed its targets).
+        layout = _Layout(core)
+        layout.xspace, layout.yspace = SIBLING_GAP, LAYER_GAP
+        layout.init_all(roots=roots, inverted_edges=inverted)
+    bends = len(layout.grx) - len(vertices)  # grandalf's dummy points on links that skip rows
+    if bends > MAX_MAP_BENDS:
+        raise MapTooLarge(
+            f"This map is too tangled to draw ({bends:,} bends in its links); "
+            "use the outline instead."
+        )
+    layout.draw(3)
+    views = [v.view for v in layout.grx]  # the boxes and the bend points of long links
+    left = min(view.xy[0] - view.w / 2 for view in views)
+    right = max(view.xy[0] + view.w / 2 for view in views)
+    top = min(view.xy[1] - view.h / 2 for view in views)
+    return _Piece(
+        centres={key: (v.view.xy[0] - left, v.view.xy[1] - top) for key, v in vertices.items()},
+        routes={
+            (e.v[0].data, e.v[1].data): [(x - left, y - top) for x, y in e.view.points]
+            for e in edges
+        },
+        width=right - left,
+        top_row=min(v.view.xy[1] for v in vertices.values()) - top,
+    )
+
+
+def _trim(route, source: MapNode, target: MapNode, shift: float) -> list[tuple[float, float]]:
+    """The route moved ``shift`` sideways, starting and ending on the borders of the boxes."""
+    points = [(x + shift, y) for x, y in route]
+    points[0] = _border(source, points[0], points[1])
+    points[-1] = _border(target, points[-1], points[-2])
+    return points
+
+
+def _border(box: MapNode, inside: tuple[float, float], toward: tuple[float, float]):
+    """Where the segment from ``inside`` (in ``box``) to ``toward`` leaves the box."""
+    (x0, y0), (x1, y1) = inside, toward
+    dx, dy = x1 - x0, y1 - y0
+    exits = []
+    if dx:
+        exits += [(edge - x0) / dx for edge in (box.x, box.x + box.width)]
+    if dy:
+        exits += [(edge - y0) / dy for edge in (box.y, box.y + box.height)]
+    t = min((t for t in exits if t > 0), default=0.0)
+    x, y = x0 + t * dx, y0 + t * dy
+    return (
+        min(max(x, box.x), box.x + box.width),
+        min(max(y, box.y), box.y + box.height),
+    )
+
+
+def _loop(box: MapNode, index: int) -> list[tuple[float, float]]:
+    """A choice back to its own node: a curve out of the right side and back in (its two
+    middle points are the curve's controls; the curve reaches 3/4 of the way to them)."""
+    right, middle = box.x + box.width, box.y + box.height / 2
+    reach = LOOP_REACH * 4 / 3 - 5 * (index % 3)
+    spread = min(box.height / 2 - 3, 7 + 2 * (index % 3))
+    return [
+        (right, middle - spread),
+        (right + reach, middle - spread - 10),
+        (right + reach, middle + spread + 10),
+        (right, middle + spread),
+    ]
+
+
+def _midpoint(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    return ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+
+
+def _round(value: float) -> float:
+    return round(value, 1) + 0.0  # + 0.0 turns -0.0 into 0.0

@@ -1,0 +1,381 @@
+"""Writes of the studio: drafts and revisions, members, comments, sign-offs and publishing.
+
+Every write commits once, with its audit event. A save carries the revision it was based on;
+if someone saved since, nothing is written and the caller gets a Conflict with both texts.
+"""
+
+import re
+from dataclasses import dataclass, replace
+
+import sqlalchemy as sa
+
+from eduapp.accounts.models import Role, User
+from eduapp.accounts.services import normalise_email
+from eduapp.audit.services import record
+from eduapp.content.models import Document, DocumentKind, Revision, Version
+from eduapp.content.queries import newest_scenario_versions
+from eduapp.engine import (
+    Choice,
+    Node,
+    Variable,
+    dump_module,
+    dump_scenario,
+    parse_condition,
+    parse_effects,
+    start_state,
+)
+from eduapp.extensions import db, utcnow
+from eduapp.player.models import Attempt
+from eduapp.studio import queries
+from eduapp.studio.drafts import Draft, is_losslessly_editable, read_draft
+from eduapp.studio.models import Comment, Decision, MemberRole, Membership, SignOff
+
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,62}[a-z0-9]")
+
+
+class StudioError(ValueError):
+    """A request the studio refuses, with a message for the person who made it."""
+
+
+@dataclass
+class Conflict(Exception):
+    """Someone saved a newer revision since ``base``; nothing was written."""
+
+    latest: Revision
+    submitted: str
+    message: str
+
+
+def _starter_source(kind: DocumentKind, slug: str, title: str, author: Membership) -> str:
+    credit = f"author: {_author_kind(author)} | {author.credit}"
+    if kind == DocumentKind.SCENARIO:
+        return (
+            f"id: {slug}\ntitle: {title}\nsummary: One or two sentences for learners.\n"
+            f"professions: medicine, nursing\n{credit}\nlicence: CC BY-SA 4.0\n"
+            "var voice = 0 | How far the patient's own words reach the team\nstart: opening\n\n"
+            ":: opening | Where it begins\nspeaker: patient\n\nWhat the learner sees first.\n\n"
+            "[[Listen first -> heard]]\n  set: voice += 1\n"
+            "  feedback: Say what this choice gains and what it costs.\n"
+            "[[Carry on with the plan -> unheard]]\n"
+            "  feedback: Say what this choice gains and what it costs.\n\n"
+            ":: heard | Heard\nending: Heard\n\nWhat happened.\n\n"
+            "debrief:\nWhat happened to the patient, the team and the learner.\n\n"
+            ":: unheard | Not heard\nending: Not heard\n\nWhat happened.\n\n"
+            "debrief:\nWhat happened to the patient, the team and the learner.\n"
+        )
+    return (
+        f"id: {slug}\ntitle: {title}\norder: 99\nsummary: One or two sentences for learners.\n"
+        "outcome: Describe ...\n"
+        f"{credit}\nlicence: CC BY-SA 4.0\n\n:: reading\n\nThe reading, in Markdown.\n\n"
+        ":: references\n\n- Author A. Title. *Journal*. Year;Volume(Issue):pages.\n"
+    )
+
+
+def _author_kind(member: Membership) -> str:
+    return {
+        MemberRole.PATIENT_PARTNER.value: "patient educator",
+        MemberRole.PEER_STUDENT.value: "student",
+    }.get(member.role, "staff")
+
+
+def default_role_for(user: User) -> MemberRole:
+    if user.has_role(Role.PATIENT_EDUCATOR):
+        return MemberRole.PATIENT_PARTNER
+    if user.has_role(Role.TUTOR, Role.ADMIN):
+        return MemberRole.STAFF
+    return MemberRole.PEER_STUDENT
+
+
+def create_document(actor: User, kind: DocumentKind, slug: str, title: str, credit: str):
+    """A new draft, its first revision, and the creator as its first member."""
+    if not SLUG_RE.fullmatch(slug):
+        raise StudioError(
+            "Use 3 to 64 lowercase letters, digits and dashes for the id, e.g. 'night-handover'."
+        )
+    taken = db.session.scalar(
+        sa.select(Document.id).where(Document.kind == kind.value, Document.slug == slug)
+    )
+    if taken:
+        raise StudioError(f"A {kind.value} with the id '{slug}' exists already.")
+    document = Document(kind=kind.value, slug=slug)
+    db.session.add(document)
+    db.session.flush()
+    member = Membership(
+        document_id=document.id,
+        user_id=actor.id,
+        role=default_role_for(actor).value,
+        credit=credit.strip() or Role(next(iter(sorted(actor.role_set)))).label.lower(),
+    )
+    db.session.add(member)
+    revision = _add_revision(
+        document, 1, _starter_source(kind, slug, title, member), "Started the draft", actor
+    )
+    record("created", actor=actor, document=document, revision_number=revision.number)
+    _commit_or_conflict(document, revision)
+    return document
+
+
+def _add_revision(document, number: int, source: str, message: str, actor) -> Revision:
+    draft = read_draft(DocumentKind(document.kind), document.slug, source)
+    revision = Revision(
+        document=document,
+        number=number,
+        source=source,
+        message=message[:200] or "Saved",
+        author_id=actor.id if actor else None,
+        title=draft.title[:200],
+    )
+    db.session.add(revision)
+    return revision
+
+
+def _commit_or_conflict(document: Document, revision: Revision) -> None:
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Another save took this revision number between our check and our insert.
+        db.session.rollback()
+        latest = queries.latest_revision(document)
+        raise Conflict(latest, revision.source, "Someone saved while you were saving.") from None
+
+
+def save_source(actor: User, document: Document, base: int, source: str, message: str):
+    """Save a new revision on top of revision ``base``; Conflict if it is no longer the newest."""
+    source = source.replace("\r\n", "\n")
+    latest = queries.latest_revision(document)
+    if latest.number != base:
+        raise Conflict(
+            latest,
+            source,
+            f"Revision {latest.number} was saved by "
+            f"{latest.author_name} after the revision {base} you started from.",
+        )
+    if source == latest.source:
+        return latest
+    revision = _add_revision(document, base + 1, source, message, actor)
+    record("edited", actor=actor, document=document, revision_number=base + 1, detail=message)
+    _commit_or_conflict(document, revision)
+    return revision
+
+
+def restore(actor: User, document: Document, number: int) -> Revision:
+    """Make an old revision's text the newest one, as a new revision: history is never rewritten."""
+    old = queries.revision_by_number(document, number)
+    if old is None:
+        raise StudioError("There is no such revision.")
+    latest = queries.latest_revision(document)
+    revision = _add_revision(
+        document, latest.number + 1, old.source, f"Restored revision {number}", actor
+    )
+    record(
+        "restored",
+        actor=actor,
+        document=document,
+        revision_number=revision.number,
+        detail=f"from revision {number}",
+    )
+    _commit_or_conflict(document, revision)
+    return revision
+
+
+# Structured edits: the parsed draft is changed and written back as a new revision.
+def _editable(draft: Draft):
+    if not is_losslessly_editable(draft):
+        raise StudioError(
+            "The source has a problem the forms cannot keep; fix it in the source editor first."
+        )
+    return draft.model
+
+
+def add_node(actor, document, base: int, draft: Draft, node: Node) -> Revision:
+    scenario = _editable(draft)
+    if any(existing.id == node.id for existing in scenario.nodes):
+        raise StudioError(f"A node with the id '{node.id}' exists already.")
+    changed = replace(scenario, nodes=(*scenario.nodes, node))
+    return save_source(actor, document, base, dump_scenario(changed), f"Added node '{node.id}'")
+
+
+def add_choice(actor, document, base: int, draft: Draft, node_id: str, choice: Choice):
+    scenario = _editable(draft)
+    nodes = list(scenario.nodes)
+    index = next((i for i, n in enumerate(nodes) if n.id == node_id), None)
+    if index is None:
+        raise StudioError(f"There is no node '{node_id}'.")
+    if nodes[index].is_ending:
+        raise StudioError("An ending has no choices; pick another node.")
+    nodes[index] = replace(nodes[index], choices=(*nodes[index].choices, choice))
+    changed = replace(scenario, nodes=tuple(nodes))
+    message = f"Added choice '{choice.label[:60]}' to '{node_id}'"
+    return save_source(actor, document, base, dump_scenario(changed), message)
+
+
+def add_variable(actor, document, base: int, draft: Draft, variable: Variable):
+    scenario = _editable(draft)
+    if any(v.name == variable.name for v in scenario.variables):
+        raise StudioError(f"A variable '{variable.name}' exists already.")
+    changed = replace(scenario, variables=(*scenario.variables, variable))
+    message = f"Added variable '{variable.name}'"
+    return save_source(actor, document, base, dump_scenario(changed), message)
+
+
+def parse_choice_expressions(condition: str, effects: str):
+    """The form's condition and effects as the engine reads them (ExpressionError if bad)."""
+    return (
+        parse_condition(condition) if condition.strip() else None,
+        parse_effects(effects) if effects.strip() else (),
+    )
+
+
+def save_module(actor, document, base: int, module) -> Revision:
+    return save_source(actor, document, base, dump_module(module), "Edited the module form")
+
+
+# Members ------------------------------------------------------------------------------------
+def invite(actor: User, document: Document, email: str, role: MemberRole, credit: str):
+    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise StudioError("Nobody has an account with that e-mail address; ask them to sign up.")
+    if queries.membership_of(document, user):
+        raise StudioError(f"{user.display_name} is a member already.")
+    db.session.add(
+        Membership(
+            document_id=document.id,
+            user_id=user.id,
+            role=role.value,
+            credit=credit.strip()[:80],
+        )
+    )
+    record("invited", actor=actor, document=document, detail=f"{user.email} as {role.label}")
+    db.session.commit()
+    return user
+
+
+def remove_member(actor: User, document: Document, membership: Membership) -> None:
+    if len(queries.members_of(document)) == 1:
+        raise StudioError("A draft keeps at least one member.")
+    record("removed", actor=actor, document=document, detail=membership.user.email)
+    db.session.delete(membership)
+    db.session.commit()
+
+
+# Comments -----------------------------------------------------------------------------------
+def add_comment(actor, document, revision_number: int, anchor: str, body: str, parent_id=None):
+    parent = None
+    if parent_id is not None:
+        parent = db.session.get(Comment, parent_id)
+        if parent is None or parent.document_id != document.id or parent.parent_id is not None:
+            raise StudioError("That comment thread does not exist here.")
+        anchor = parent.anchor
+    comment = Comment(
+        document_id=document.id,
+        revision_number=revision_number,
+        anchor=anchor,
+        parent_id=parent.id if parent else None,
+        author_id=actor.id,
+        body=body.strip(),
+    )
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def set_resolved(actor, comment: Comment, resolved: bool) -> None:
+    comment.is_resolved = resolved
+    comment.resolved_by_id = actor.id if resolved else None
+    comment.resolved_at = utcnow() if resolved else None
+    db.session.commit()
+
+
+# Review and publishing ----------------------------------------------------------------------
+def review(actor, document, revision_number: int, decision: Decision, note: str) -> SignOff:
+    """Approve, or ask for changes to, the exact revision the reviewer read."""
+    latest = queries.latest_revision(document)
+    if latest.number != revision_number:
+        raise StudioError(
+            f"Revision {latest.number} is newer than the one you reviewed; please read it first."
+        )
+    if decision == Decision.CHANGES and not note.strip():
+        raise StudioError("Say what should change, so the authors know what to do.")
+    existing = db.session.scalar(
+        sa.select(SignOff).where(SignOff.revision_id == latest.id, SignOff.user_id == actor.id)
+    )
+    if existing is None:
+        existing = SignOff(revision_id=latest.id, user_id=actor.id)
+        db.session.add(existing)
+    existing.decision = decision.value
+    existing.note = note.strip()
+    existing.created_at = utcnow()
+    action = "signed_off" if decision == Decision.APPROVE else "requested_changes"
+    record(
+        action, actor=actor, document=document, revision_number=latest.number, detail=note.strip()
+    )
+    db.session.commit()
+    return existing
+
+
+def publish(actor: User, document: Document, revision_number: int) -> Version:
+    """Publish the newest revision, if it is the one shown and the publishing rule holds."""
+    latest = queries.latest_revision(document)
+    if latest.number != revision_number:
+        raise StudioError(f"Revision {latest.number} was saved since; review it first.")
+    status = queries.publish_status(document, latest)
+    if status.problems:
+        raise StudioError("The draft has problems; it must pass validation to be published.")
+    if not status.is_ready:
+        raise StudioError("Still needed: sign-off by " + " and ".join(status.missing) + ".")
+    draft = queries.draft_of(latest)
+    if document.kind == DocumentKind.MODULE.value:
+        _check_module_scenarios(draft.model)
+    highest = db.session.scalar(
+        sa.select(sa.func.max(Version.number)).where(Version.document_id == document.id)
+    )
+    version = Version(
+        document=document,
+        number=(highest or 0) + 1,
+        revision_id=latest.id,
+        source=latest.source,
+        title=draft.model.title,
+        summary=draft.model.summary,
+        sort_order=getattr(draft.model, "order", None),
+    )
+    db.session.add(version)
+    record(
+        "published",
+        actor=actor,
+        document=document,
+        revision_number=latest.number,
+        detail=f"version {version.number}",
+    )
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        raise StudioError("Someone published at the same moment; reload to see it.") from None
+    return version
+
+
+def _check_module_scenarios(module) -> None:
+    published = newest_scenario_versions(list(module.scenarios))
+    missing = [slug for slug in module.scenarios if slug not in published]
+    if missing:
+        raise StudioError("Publish these scenarios first: " + ", ".join(missing) + ".")
+
+
+def start_playtest(actor: User, document: Document) -> Attempt:
+    """Play the newest draft exactly as a learner would; never counted anywhere."""
+    latest = queries.latest_revision(document)
+    draft = queries.draft_of(latest)
+    if not draft.is_valid:
+        raise StudioError("Fix the draft's problems before playtesting it.")
+    state = start_state(draft.model)
+    attempt = Attempt(
+        user_id=actor.id,
+        revision_id=latest.id,
+        is_playtest=True,
+        node_id=state.node_id,
+        variables=dict(state.variables),
+        step=state.step,
+    )
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
