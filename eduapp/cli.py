@@ -4,6 +4,7 @@ Each is a thin shell over a service function that tests call directly.
 """
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -11,7 +12,7 @@ from flask.cli import AppGroup
 
 from eduapp.accounts.models import Profession, Role
 from eduapp.accounts.services import create_or_update_account
-from eduapp.content.services import load_course
+from eduapp.content.services import export_course, load_course
 from eduapp.engine import ContentError, check_course, format_report
 
 content = AppGroup("content", help="Check and load the course from curriculum/ and scenarios/.")
@@ -60,6 +61,27 @@ def content_load():
     for name in result.published:
         click.echo(f"published  {name}")
     click.echo(f"{len(result.published)} published, {len(result.unchanged)} unchanged.")
+
+
+@content.command("export")
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write under this folder (curriculum/ and scenarios/ inside it) instead of "
+    "over the course files.",
+)
+def content_export(target: Path | None):
+    """Write the published course back to its plain-text files."""
+    config = current_app.config
+    curriculum, scenarios = (
+        (target / "curriculum", target / "scenarios")
+        if target
+        else (config["CURRICULUM_DIR"], config["SCENARIOS_DIR"])
+    )
+    written = export_course(curriculum, scenarios)
+    click.echo(f"{len(written)} files written.")
 
 
 @demo.command("accounts")

@@ -23,6 +23,11 @@ def _newest_versions(kind: DocumentKind):
     )
 
 
+def newest_versions(kind: DocumentKind) -> list[Version]:
+    """The newest published version of every document of a kind."""
+    return list(db.session.scalars(_newest_versions(kind)))
+
+
 def published_modules() -> list[Version]:
     """The newest published version of every module, in course order."""
     query = _newest_versions(DocumentKind.MODULE).order_by(Version.sort_order, Version.title)

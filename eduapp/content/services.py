@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from eduapp.audit.services import record
 from eduapp.content.models import Document, DocumentKind, Revision, Version
-from eduapp.content.queries import module_of, newest_version, scenario_of
+from eduapp.content.queries import module_of, newest_version, newest_versions, scenario_of
 from eduapp.engine import ContentError, CourseReport, check_course
 from eduapp.extensions import db
 
@@ -96,6 +96,24 @@ def _publish_if_changed(kind, slug, path: Path, parsed, parse_version, **metadat
     )
     db.session.flush()
     return True
+
+
+def export_course(curriculum_dir: Path, scenarios_dir: Path) -> list[Path]:
+    """Write the newest published version of every module and scenario back to its file.
+
+    The text written is the published source itself, so loading it again changes nothing.
+    """
+    written = []
+    for kind, folder in (
+        (DocumentKind.MODULE, curriculum_dir),
+        (DocumentKind.SCENARIO, scenarios_dir),
+    ):
+        folder.mkdir(parents=True, exist_ok=True)
+        for version in newest_versions(kind):
+            path = folder / f"{version.document.slug}.md"
+            path.write_text(version.source, encoding="utf-8")
+            written.append(path)
+    return written
 
 
 def _document(kind: DocumentKind, slug: str) -> Document:

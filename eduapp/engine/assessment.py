@@ -64,7 +64,6 @@ _ALLOWED_PARTS = {
     "scale": ("feedback",),
     "concordance": ("situation", "hypothesis", "new information", "panel", "feedback"),
 }
-_STEP_POINTS_RE = re.compile(r"(.*?)\s*=\s*([0-9]+)")
 _PANEL_ANSWER_RE = re.compile(r"[+-]?[0-2]")
 
 
@@ -471,13 +470,9 @@ _TYPE_LIST = ", ".join(QUESTION_TYPES)
 
 def _read_scale(value: str) -> tuple[tuple[ScaleStep, ...], str]:
     """The steps of ``A | B = 1 | ...`` and a message saying what is wrong ("" if nothing)."""
-    steps = []
-    for text in (part.strip() for part in value.split("|")):
-        match = _STEP_POINTS_RE.fullmatch(text)
-        if match and len(match[2]) <= 9:
-            steps.append(ScaleStep(match[1], int(match[2])))
-        else:
-            steps.append(ScaleStep(text))
+    steps = [_read_step(part.strip()) for part in value.split("|")]
+    if None in steps:
+        return (), "Scale points are whole numbers of at most 9 digits."
     labels = [step.label for step in steps]
     graded = [step.points is not None for step in steps]
     if len(steps) < 2:
@@ -489,6 +484,15 @@ def _read_scale(value: str) -> tuple[tuple[ScaleStep, ...], str]:
     if any(graded) and not all(graded):
         return (), "Give every scale step points ('Agree = 2') or none."
     return tuple(steps), ""
+
+
+def _read_step(text: str) -> ScaleStep | None:
+    """``label = points`` or a bare label; None when the points are too long to read."""
+    label, equals, number = (part.strip() for part in text.rpartition("="))
+    if not equals or not number.isascii() or not number.isdigit():
+        return ScaleStep(text)
+    points = parse_number(number)
+    return None if points is None else ScaleStep(label, points)
 
 
 def _read_criterion(line: str) -> RubricCriterion | None:
@@ -562,7 +566,6 @@ class _TypeChecker:
     def choice(self) -> None:
         options = self.question.options
         correct = sum(option.is_correct for option in options)
-        labels = [option.label for option in options]
         if len(options) < 2:
             self.reader.report(self.begin, "A choice question needs at least two options.")
         elif self.question.type == "single" and correct != 1:
@@ -574,9 +577,11 @@ class _TypeChecker:
             self.reader.report(
                 self.begin, "A multiple choice question needs at least one '- [x]' option."
             )
-        for position, (index, option) in enumerate(self.parts.options):
-            if option.label and option.label in labels[:position]:
+        seen = set()
+        for index, option in self.parts.options:
+            if option.label in seen:
                 self.reader.report(index, f"The option '{option.label}' is listed twice.")
+            seen.add(option.label)
 
     def text(self) -> None:
         question = self.question

@@ -13,11 +13,10 @@ from typing import Literal
 CONTEXT = 3
 #: Lines longer than this are marked changed as a whole: word matching them would be slow.
 MAX_HIGHLIGHT_CHARS = 2000
-#: When less than this share of a changed line is kept, it is a rewrite: highlighting is noise.
+#: Below this similarity (of words, spaces and signs) a changed line is a rewrite, marked whole.
 MIN_HIGHLIGHT_RATIO = 0.4
 
 _WORD_RE = re.compile(r"\w+|\s+|[^\w\s]")
-_WORD_CHAR_RE = re.compile(r"\w")
 
 Kind = Literal["same", "changed", "added", "removed", "skipped"]
 Segments = tuple[tuple[str, bool], ...]
@@ -120,21 +119,14 @@ def _highlight(old: str, new: str) -> tuple[Segments, Segments]:
     if len(old) > MAX_HIGHLIGHT_CHARS or len(new) > MAX_HIGHLIGHT_CHARS:
         return whole
     old_words, new_words = _WORD_RE.findall(old), _WORD_RE.findall(new)
-    opcodes = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes()
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    if matcher.ratio() < MIN_HIGHLIGHT_RATIO:
+        return whole
     old_parts: list[tuple[str, bool]] = []
     new_parts: list[tuple[str, bool]] = []
-    shared = 0
-    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
-        old_piece, new_piece = "".join(old_words[i1:i2]), "".join(new_words[j1:j2])
-        # A lone '<' or ', ' kept between two changes is not worth breaking a change for.
-        inner = 0 < index < len(opcodes) - 1
-        is_change = tag != "equal" or (inner and not _WORD_CHAR_RE.search(new_piece))
-        if not is_change:
-            shared += len(new_piece)
-        _append(old_parts, old_piece, is_change)
-        _append(new_parts, new_piece, is_change)
-    if shared < MIN_HIGHLIGHT_RATIO * max(len(old), len(new)):
-        return whole
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        _append(old_parts, "".join(old_words[i1:i2]), tag != "equal")
+        _append(new_parts, "".join(new_words[j1:j2]), tag != "equal")
     return tuple(old_parts), tuple(new_parts)
 
 

@@ -103,3 +103,30 @@ def test_the_shipped_course_loads(app):
     result = load_course(ROOT / "curriculum", ROOT / "scenarios")
     assert result.published
     assert count(Version) == len(result.report.modules) + len(result.report.scenarios)
+
+
+def test_export_then_load_changes_nothing(runner, app, course_copy, tmp_path):
+    load(course_copy)
+    out = tmp_path / "exported"
+    result = runner.invoke(args=["content", "export", "--to", str(out)])
+    assert result.exit_code == 0 and "2 files written" in result.output
+    exported = (out / "scenarios" / "ward-round.md").read_text()
+    assert exported == (course_copy / "scenarios" / "ward-round.md").read_text()
+    again = load_course(out / "curriculum", out / "scenarios")
+    assert again.published == [] and count(Version) == 2
+
+
+def test_unpublished_studio_drafts_are_not_exported(app, course_copy, make_user, tmp_path):
+    from eduapp.content.services import export_course
+    from eduapp.studio import services as studio
+    from eduapp.studio.queries import latest_revision
+
+    load(course_copy)
+    document = db.session.scalar(sa.select(Version).where(Version.number == 1)).document
+    editor = make_user(Role.ADMIN)
+    base = latest_revision(document)
+    studio.save_source(
+        editor, document, base.number, base.source.replace("Test module", "Team module"), "rename"
+    )
+    export_course(tmp_path / "c", tmp_path / "s")
+    assert load_course(tmp_path / "c", tmp_path / "s").published == []

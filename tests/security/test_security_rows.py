@@ -465,3 +465,52 @@ def test_row_23_a_broken_scenario_is_refused_with_file_and_line_and_nothing_chan
     assert problems and all(p.file.endswith("ward-round.md") and p.line > 0 for p in problems)
     assert any(needle in p.message or kind == "syntax" for p in problems)
     assert db.session.scalar(sa.select(sa.func.count(Version.id))) == versions_before
+
+
+# Row 15 ------------------------------------------------------------------------------------
+def _two_co_authors(app, make_user):
+    from eduapp.content.models import DocumentKind
+    from eduapp.studio import services as studio
+
+    educator = make_user(Role.PATIENT_EDUCATOR)
+    tutor = make_user(Role.TUTOR)
+    document = studio.create_document(educator, DocumentKind.SCENARIO, "row-fifteen", "R", "")
+    studio.invite(educator, document, tutor.email, studio.MemberRole.STAFF, "tutor")
+    clients = []
+    for user in (educator, tutor):
+        client = app.test_client()
+        Auth(client).login(user)
+        clients.append(Auth(client))
+    return document, educator, clients
+
+
+def test_row_15_the_second_save_from_the_same_base_is_a_409_showing_both(app, make_user):
+    from eduapp.studio.queries import latest_revision
+
+    document, _, (first, second) = _two_co_authors(app, make_user)
+    url = "/studio/scenario/row-fifteen"
+    base = latest_revision(document).source
+    mine = base.replace("Where it begins", "Mine: the night")
+    theirs = base.replace("Where it begins", "Theirs: the morning")
+    assert first.post(f"{url}/save", {"base": 1, "source": mine}, page=url).status_code == 302
+    response = second.post(f"{url}/save", {"base": 1, "source": theirs}, page=url)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Mine: the night" in page and "Theirs: the morning" in page
+    db.session.expire_all()
+    assert "Mine: the night" in latest_revision(document).source
+
+
+def test_row_15_a_race_inside_the_save_is_a_conflict_not_a_500(app, make_user, monkeypatch):
+    from eduapp.studio import queries, services
+
+    document, editor, _ = _two_co_authors(app, make_user)
+    stale = queries.latest_revision(document)
+    services.save_source(editor, document, 1, stale.source + "\n", "first")
+    # The second save read the newest revision before the first committed.
+    monkeypatch.setattr(services.queries, "latest_revision", lambda d: stale)
+    with pytest.raises(services.Conflict):
+        services.save_source(editor, document, 1, stale.source + "\n\n", "second")
+    monkeypatch.undo()
+    db.session.expire_all()
+    assert queries.latest_revision(document).number == 2

@@ -132,9 +132,9 @@ def on_border(point, node) -> bool:
 
 
 def overlap(a, b) -> bool:
-    return (
-        a.x < b.x + b.width and b.x < a.x + a.width and a.y < b.y + b.height and b.y < a.y + a.height
-    )
+    apart_x = a.x + a.width <= b.x or b.x + b.width <= a.x
+    apart_y = a.y + a.height <= b.y or b.y + b.height <= a.y
+    return not (apart_x or apart_y)
 
 
 def assert_sound(scenario: Scenario, drawn: ScenarioMap) -> None:
@@ -292,8 +292,10 @@ def test_a_tangle_is_refused_quickly():
         Node(
             id=f"n{i}",
             title=f"Node {i}",
-            choices=tuple(Choice("On", f"n{j}") for j in range(i + 1, count, 10))
-            + (Choice("Again", "n0"),),
+            choices=(
+                *(Choice("On", f"n{j}") for j in range(i + 1, count, 10)),
+                Choice("Again", "n0"),
+            ),
         )
         for i in range(count)
     ]
