@@ -313,7 +313,7 @@ def test_every_problem_is_collected_and_sorted():
 
 
 def test_no_questions_and_nothing_graded():
-    header = FIXTURE.split("\n::")[0]
+    header = HEADER.rstrip("\n")
     assert problems_of(header) == [(1, "The assessment has no questions.")]
     survey = header + "\n:: q | Q\ntype: scale\nscale: Low | High\n\nHow do you feel?\n"
     assert problems_of(survey) == [
@@ -329,32 +329,41 @@ def test_a_header_line_after_a_blank_still_reads_as_header():
     assert parse_assessment(text).licence == "CC BY-SA 4.0"
 
 
-def test_limits_are_refused_quickly():
-    header = FIXTURE.split("\n::")[0] + "\n"
+HEADER = FIXTURE.split("\n::")[0] + "\n"
+
+
+def refused_quickly(text: str) -> list[str]:
     started = time.perf_counter()
-    text = header + "".join(
-        f":: q{i} | Q\ntype: single\n\nS\n\n- [x] a\n- [ ] b\n" for i in range(201)
-    )
-    assert [m for _, m in problems_of(text)] == [
+    messages = [message for _, message in problems_of(text)]
+    assert time.perf_counter() - started < 2
+    return messages
+
+
+def test_size_limits():
+    questions = "".join(f":: q{i} | Q\ntype: single\n\nS\n\n- [x] a\n- [ ] b\n" for i in range(201))
+    assert refused_quickly(HEADER + questions) == [
         "This assessment has 201 questions; the limit is 200. Split it or leave some questions out."
     ]
-    assert [m for _, m in problems_of(header + "x" * (1024 * 1024))] == [
+    assert refused_quickly(HEADER + "x" * (1024 * 1024)) == [
         "This file is larger than 1 MB; split it into smaller files."
     ]
-    for garbage in (
+    fine = HEADER + questions.rpartition(":: q200")[0]
+    assert len(parse_assessment(fine).questions) == 200
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
         "type: single\n\nS\n\n- [x] a\n  feedback: " + "[" * 900_000,
         "type: multiple\n\nS\n\n" + "- [x] same\n" * 90_000,
         "type: scale\nscale: a" + " " * 900_000 + "b = 1 | c",
         "type: scale\nscale: " + "= " * 400_000,
         "type: concordance\npanel: " + "-2=1, " * 150_000,
         "type: text\n\nS\n\nrubric:\n" + "- a | b\n" * 100_000,
-    ):
-        problems_of(header + ":: q | Q\n" + garbage)
-    assert time.perf_counter() - started < 2
-    fine = header + "".join(
-        f":: q{i} | Q\ntype: single\n\nS\n\n- [x] a\n- [ ] b\n" for i in range(200)
-    )
-    assert len(parse_assessment(fine).questions) == 200
+    ],
+)
+def test_a_megabyte_of_garbage_is_refused_quickly(garbage):
+    assert refused_quickly(HEADER + ":: q | Q\n" + garbage)
 
 
 # --- round trip of generated assessments ------------------------------------------------------

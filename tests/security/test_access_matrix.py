@@ -9,8 +9,8 @@ tutor invited as reviewer) of that draft.
 from dataclasses import dataclass
 
 import pytest
-
 from conftest import Auth
+
 from eduapp.accounts.models import Role
 from eduapp.content.models import DocumentKind, Version
 from eduapp.content.queries import newest_version
