@@ -3,6 +3,17 @@
 from flask import Flask
 
 from config import Config, ProductionConfig, config_from_environment
+from eduapp import cli, errors, security
+from eduapp.accounts.models import Role
+from eduapp.accounts.views import bp as accounts_bp
+from eduapp.admin.views import bp as admin_bp
+from eduapp.core.views import bp as core_bp
+from eduapp.extensions import csrf, db, login_manager, migrate
+from eduapp.markdown import render_markdown
+from eduapp.player.views import bp as player_bp
+from eduapp.studio.collaboration import bp as collab_bp
+from eduapp.studio.history import bp as history_bp
+from eduapp.studio.views import bp as studio_bp
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -15,9 +26,6 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         config_class.check()
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_class)
-
-    from eduapp import cli, errors, security
-    from eduapp.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
@@ -33,14 +41,6 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from eduapp.accounts.views import bp as accounts_bp
-    from eduapp.admin.views import bp as admin_bp
-    from eduapp.core.views import bp as core_bp
-    from eduapp.player.views import bp as player_bp
-    from eduapp.studio.collaboration import bp as collab_bp
-    from eduapp.studio.history import bp as history_bp
-    from eduapp.studio.views import bp as studio_bp
-
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(player_bp)
@@ -51,8 +51,5 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from eduapp.accounts.models import Role
-    from eduapp.markdown import render_markdown
-
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["Role"] = Role

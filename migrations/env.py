@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from eduapp.models import metadata
+
 config = context.config
 # Keep the application's own loggers alive when migrations run inside it (tests, CLI).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -16,7 +18,7 @@ engine = migrate_extension.db.engine
 config.set_main_option(
     "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
 )
-target_metadata = migrate_extension.db.metadata
+target_metadata = metadata
 
 
 def run_migrations_offline() -> None:

@@ -22,6 +22,7 @@ from eduapp.accounts.models import Profession, Role
 from eduapp.accounts.services import create_or_update_account
 from eduapp.content.services import load_course
 from eduapp.extensions import db
+from eduapp.models import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_COURSE = Path(__file__).resolve().parent / "fixtures" / "course"
@@ -87,12 +88,12 @@ def database_url(request, tmp_path_factory):
 
 
 def _empty_tables() -> None:
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
         quoted = ", ".join(f'"{t}"' for t in tables)
         db.session.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
     else:
-        for table in reversed(db.metadata.sorted_tables):
+        for table in reversed(metadata.sorted_tables):
             db.session.execute(table.delete())
     db.session.commit()
 

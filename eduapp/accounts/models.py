@@ -46,6 +46,8 @@ class User(db.Model):
     #: The learner's profession; cohort insight is split by it.
     profession: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set when the learner's data was erased: the row stays for counts, identifying nothing.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

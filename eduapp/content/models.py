@@ -18,6 +18,7 @@ from eduapp.extensions import UTCDateTime, db, utcnow
 class DocumentKind(enum.StrEnum):
     SCENARIO = "scenario"
     MODULE = "module"
+    ASSESSMENT = "assessment"
 
 
 class Document(db.Model):
@@ -31,7 +32,7 @@ class Document(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("kind", "slug"),
-        sa.CheckConstraint("kind IN ('scenario','module')", name="kind_known"),
+        sa.CheckConstraint("kind IN ('scenario','module','assessment')", name="kind_known"),
     )
 
 

@@ -1,0 +1,53 @@
+"""Every model of the app, imported in one place so that migrations and create_app see them all."""
+
+from eduapp.accounts.models import LoginSession, User, UserRole
+from eduapp.assessments.models import AssessmentAnswer, AssessmentAttempt
+from eduapp.audit.models import AuditEvent
+from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortModule, CohortTutor
+from eduapp.content.models import Document, Revision, Version
+from eduapp.extensions import db
+from eduapp.mydata.models import ErasureRequest
+from eduapp.notifications.models import Notification
+from eduapp.player.models import Attempt, ChoiceEvent, Reflection
+from eduapp.reflections.models import (
+    PeerReview,
+    PeerReviewAllocation,
+    ReflectionReply,
+    ReflectionTheme,
+    Theme,
+)
+from eduapp.studio.models import Comment, Membership, SignOff
+
+#: The metadata of every table; migrations compare against it.
+metadata = db.metadata
+
+__all__ = [
+    "AssessmentAnswer",
+    "AssessmentAttempt",
+    "Attempt",
+    "AuditEvent",
+    "ChoiceEvent",
+    "Cohort",
+    "CohortInvite",
+    "CohortMember",
+    "CohortModule",
+    "CohortTutor",
+    "Comment",
+    "Document",
+    "ErasureRequest",
+    "LoginSession",
+    "Membership",
+    "Notification",
+    "PeerReview",
+    "PeerReviewAllocation",
+    "Reflection",
+    "ReflectionReply",
+    "ReflectionTheme",
+    "Revision",
+    "SignOff",
+    "Theme",
+    "User",
+    "UserRole",
+    "Version",
+    "metadata",
+]

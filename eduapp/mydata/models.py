@@ -1,0 +1,24 @@
+"""A learner's request to erase their data, carried out by an admin."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eduapp.accounts.models import User
+from eduapp.extensions import UTCDateTime, db, utcnow
+
+
+class ErasureRequest(db.Model):
+    __tablename__ = "erasure_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The account to erase; after erasure the row stays, holding nothing that identifies anyone.
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    carried_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    carried_out_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
