@@ -77,24 +77,65 @@ class MapEdge:
     condition: str = ""
 
     @property
+    def is_loop(self) -> bool:
+        return self.source == self.target
+
+    @property
     def path(self) -> str:
-        """SVG path data: straight runs with the bends rounded off."""
-        points = self.points
-        if self.source == self.target:  # a loop: its two middle points are curve controls
-            (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points
+        """SVG path data: straight runs with the bends rounded off (a bend is the control point
+        of its curve, so the line passes inside it), or a curve for a loop."""
+        (x0, y0), rest = self.points[0], self.points[1:]
+        if self.is_loop:  # its two middle points are the controls of one curve
+            (x1, y1), (x2, y2), (x3, y3) = rest
             return f"M {x0:g},{y0:g} C {x1:g},{y1:g} {x2:g},{y2:g} {x3:g},{y3:g}"
-        if len(points) == 2:
-            return f"M {points[0][0]:g},{points[0][1]:g} L {points[1][0]:g},{points[1][1]:g}"
-        parts = [f"M {points[0][0]:g},{points[0][1]:g}"]
-        for before, bend, after in zip(points, points[1:], points[2:], strict=False):
-            if before is not points[0]:
-                start = _midpoint(before, bend)
-                parts.append(f"L {start[0]:g},{start[1]:g}")
-            end = _midpoint(bend, after) if after is not points[-1] else after
-            parts.append(f"Q {bend[0]:g},{bend[1]:g} {end[0]:g},{end[1]:g}")
-        if len(points) > 3:
-            parts.append(f"L {points[-1][0]:g},{points[-1][1]:g}")
+        parts = [f"M {x0:g},{y0:g}"]
+        for _start, control, (x, y) in _smoothed(self.points):
+            if control is None:
+                parts.append(f"L {x:g},{y:g}")
+            else:
+                parts.append(f"Q {control[0]:g},{control[1]:g} {x:g},{y:g}")
         return " ".join(parts)
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) of the line as drawn."""
+        if self.is_loop:  # a curve stays inside the hull of its controls
+            xs, ys = zip(*self.points, strict=True)
+            return min(xs), min(ys), max(xs), max(ys)
+        return _bounds(self.points)
+
+
+def _smoothed(points):
+    """The path through ``points`` as (start, control or None, end) pieces: a straight piece
+    to the middle of each run, and a curve around each bend."""
+    pieces = []
+    current = points[0]
+    for index, bend in enumerate(points[1:-1], start=1):
+        before, after = points[index - 1], points[index + 1]
+        start = _midpoint(before, bend) if index > 1 else before
+        if start != current:
+            pieces.append((current, None, start))
+        end = _midpoint(bend, after) if index + 1 < len(points) - 1 else after
+        pieces.append((start, bend, end))
+        current = end
+    if current != points[-1] or len(pieces) == 0:
+        pieces.append((current, None, points[-1]))
+    return pieces
+
+
+def _bounds(points) -> tuple[float, float, float, float]:
+    """Exact (left, top, right, bottom) of the smoothed path through ``points``."""
+    xs, ys = [points[0][0]], [points[0][1]]
+    for start, control, end in _smoothed(points):
+        xs.append(end[0])
+        ys.append(end[1])
+        if control is not None:
+            for axis, values in ((0, xs), (1, ys)):
+                a, b, c = start[axis], control[axis], end[axis]
+                if a - 2 * b + c:
+                    t = (a - b) / (a - 2 * b + c)
+                    if 0 < t < 1:
+                        values.append((1 - t) ** 2 * a + 2 * (1 - t) * t * b + t * t * c)
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 @dataclass(frozen=True)
@@ -146,8 +187,8 @@ def layout_scenario(scenario: Scenario) -> ScenarioMap:
     nodes = tuple(graph.map_node(key, centres[key]) for key in graph.boxes)
     by_key = dict(zip(graph.boxes, nodes, strict=True))
     edges = tuple(graph.map_edges(by_key, routes))
-    xs = [node.x + node.width for node in nodes] + [x for e in edges for x, _ in e.points]
-    ys = [node.y + node.height for node in nodes] + [y for e in edges for _, y in e.points]
+    xs = [node.x + node.width for node in nodes] + [edge.bounds()[2] for edge in edges]
+    ys = [node.y + node.height for node in nodes] + [edge.bounds()[3] for edge in edges]
     return ScenarioMap(
         _round(max(xs, default=0) + MARGIN), _round(max(ys, default=0) + MARGIN), nodes, edges
     )
@@ -362,10 +403,15 @@ def _lay_out(component: list[str], graph: _Graph, start: str) -> _Piece:
             "use the outline instead."
         )
     layout.draw(3)
-    views = [v.view for v in layout.grx]  # the boxes and the bend points of long links
-    left = min(view.xy[0] - view.w / 2 for view in views)
-    right = max(view.xy[0] + view.w / 2 for view in views)
-    top = min(view.xy[1] - view.h / 2 for view in views)
+    # The piece's extent: its boxes and its links as drawn (bends are curve controls).
+    extents = [
+        (x - view.w / 2, y - view.h / 2, x + view.w / 2)
+        for view in (v.view for v in vertices.values())
+        for x, y in [view.xy]
+    ] + [_bounds(e.view.points)[:3] for e in edges]
+    left = min(extent[0] for extent in extents)
+    top = min(extent[1] for extent in extents)
+    right = max(extent[2] for extent in extents)
     return _Piece(
         centres={key: (v.view.xy[0] - left, v.view.xy[1] - top) for key, v in vertices.items()},
         routes={

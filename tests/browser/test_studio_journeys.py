@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 from conftest import PASSWORD
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from eduapp.accounts.models import Role, User
 from eduapp.content.models import Document, DocumentKind, Revision
@@ -54,6 +54,18 @@ class Checks:
 
     def screenshots(self, page: Page, name: str) -> None:
         self._run(lambda: self._screenshot_widths(page, name))
+
+    def labelled(self, scope: Locator, label: str, fallback: str) -> Locator:
+        """The control in ``scope`` that ``label`` names; when the label names none there (a
+        bug), record it and go on with the control ``fallback`` selects."""
+        control = scope.get_by_label(label, exact=True)
+        if control.count() == 1:
+            return control
+        self.failures.append(
+            f"On {scope.page.url}, the label {label!r} names no control in its own form (its "
+            f"for= points elsewhere: a duplicate id?); the test used {fallback!r} instead."
+        )
+        return scope.locator(fallback)
 
     def assert_none(self) -> None:
         if self.failures:
@@ -116,6 +128,17 @@ def latest(slug: str) -> Revision:
         .order_by(Revision.number.desc())
         .limit(1)
     )
+
+
+def changed(diff: Locator, old: str, new: str) -> None:
+    """The side-by-side diff shows ``old`` becoming ``new`` on one row, with the changed words
+    marked as removed and added."""
+    row = diff.get_by_role("row").filter(has_text=new).filter(has_text=old)
+    expect(row).to_have_count(1)
+    expect(row.locator(".is-removed")).to_contain_text("removed:")
+    expect(row.locator(".is-added")).to_contain_text("added:")
+    expect(row.locator("del")).not_to_have_count(0)
+    expect(row.locator("ins")).not_to_have_count(0)
 
 
 def doc_nav(page: Page, name: str) -> None:
@@ -201,9 +224,10 @@ def test_a_scenario_is_co_created_reviewed_published_and_played(
 
     st.get_by_text("Add a choice", exact=True).click()
     choice_form = st.locator("form", has=st.get_by_role("button", name="Add choice"))
-    choice_form.get_by_label("From node").select_option("opening")
+    checks.axe(st)  # axe skips what a closed <details> hides: check the open form too.
+    checks.labelled(choice_form, "From node", "select[name=node_id]").select_option("opening")
     choice_form.get_by_label("Choice label").fill("Ask her daughter")
-    choice_form.get_by_label("Goes to").select_option("daughter")
+    checks.labelled(choice_form, "Goes to", "select[name=target]").select_option("daughter")
     choice_form.get_by_label("Feedback after the choice").fill(
         "It takes a phone call; the plan fits her home."
     )
@@ -287,8 +311,7 @@ def test_a_scenario_is_co_created_reviewed_published_and_played(
     pe.get_by_role("link", name="Changes in 4").click()
     heading(pe, "Changes from revision 3 to 4")
     diff = pe.get_by_role("region", name=re.compile(r"^Changes from Revision 3 to Revision 4"))
-    expect(diff.locator("del")).to_contain_text(["learner sees first"])
-    expect(diff.locator("ins")).to_contain_text(["Mrs Okafor is packed"])
+    changed(diff, "What the learner sees first.", "Mrs Okafor is packed.")
     checks.axe(pe)
     checks.screenshots(pe, "studio-diff")
 
@@ -299,7 +322,6 @@ def test_a_scenario_is_co_created_reviewed_published_and_played(
     sign_off(pe, 4)
     tu.goto(EDITOR)
     sign_off(tu, 4)
-    expect(tu.get_by_role("button", name=re.compile("^Publish"))).to_have_count(0)
     pe.reload()
     expect(publish).to_be_enabled()
     publish.click()
@@ -385,7 +407,7 @@ def test_two_co_authors_saving_the_same_draft_get_the_merge_page_and_lose_nothin
     flash(pe, "Saved.")
     assert latest(SCENARIO).number == 2
 
-    with tu.expect_response(lambda r: r.request.method == "POST") as answer:
+    with tu.expect_response(lambda r: r.url.endswith(f"{EDITOR}/save")) as answer:
         tu.get_by_role("button", name="Save revision").click()
     assert answer.value.status == 409
     heading(tu, "Someone saved this draft while you were editing")
@@ -395,8 +417,8 @@ def test_two_co_authors_saving_the_same_draft_get_the_merge_page_and_lose_nothin
     expect(merge).to_have_value(mine)
     expect(tu.get_by_label("What did you change?")).to_have_value("Wrote my paragraph")
     diff = tu.get_by_role("region", name=re.compile(r"^Changes from Revision 2 \(theirs\)"))
-    expect(diff.locator("del")).to_contain_text(["morning", "learner sees first"])
-    expect(diff.locator("ins")).to_contain_text(["My own careful paragraph"])
+    changed(diff, ":: opening | Where the morning begins", ":: opening | Where it begins")
+    changed(diff, "What the learner sees first.", "My own careful paragraph.")
     assert latest(SCENARIO).number == 2
     checks.axe(tu)
     checks.screenshots(tu, "studio-conflict")

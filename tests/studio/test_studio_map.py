@@ -158,7 +158,9 @@ def assert_sound(scenario: Scenario, drawn: ScenarioMap) -> None:
             [target] = [n for n in drawn.nodes if n.is_missing and n.title.endswith(edge.target)]
         assert on_border(edge.points[0], source), (edge, source)
         assert on_border(edge.points[-1], target), (edge, target)
-        assert all(0 <= x <= drawn.width and 0 <= y <= drawn.height for x, y in edge.points)
+        left, top, right, bottom = edge.bounds()
+        assert left >= 0 and right <= drawn.width
+        assert top >= 0 and bottom <= drawn.height
     if scenario.start in by_id:
         start = by_id[scenario.start]
         assert start.is_start
