@@ -7,7 +7,7 @@ the top of the drawing, puts separate pieces side by side and trims edges to the
 
 import textwrap
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from grandalf.graphs import Edge, Vertex, graph_core
 from grandalf.layouts import SugiyamaLayout, VertexViewer
@@ -171,26 +171,28 @@ def layout_scenario(scenario: Scenario) -> ScenarioMap:
         raise MapTooLarge(
             f"This map would have {len(graph.links):,} links; maps stop at {MAX_MAP_LINKS:,}."
         )
-    pieces = [_lay_out(component, graph, scenario.start) for component in graph.components()]
+    nodes: dict[str, MapNode] = {}
+    edges: list[tuple[int, MapEdge]] = []
+    pieces = [_draw_piece(component, graph, scenario.start) for component in graph.components()]
     # Pieces stand side by side with their top rows centred on one line.
-    top_row = max((piece.top_row for piece in pieces), default=0.0)
-    centres: dict[str, tuple[float, float]] = {}
-    routes: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    top_row = max((piece.top_row - piece.top for piece in pieces), default=0.0)
     left = MARGIN
     for piece in pieces:
-        down = MARGIN + top_row - piece.top_row
-        for key, (x, y) in piece.centres.items():
-            centres[key] = (x + left, y + down)
-        for link, points in piece.routes.items():
-            routes[link] = [(x + left, y + down) for x, y in points]
-        left += piece.width + COMPONENT_GAP
-    nodes = tuple(graph.map_node(key, centres[key]) for key in graph.boxes)
-    by_key = dict(zip(graph.boxes, nodes, strict=True))
-    edges = tuple(graph.map_edges(by_key, routes))
-    xs = [node.x + node.width for node in nodes] + [edge.bounds()[2] for edge in edges]
-    ys = [node.y + node.height for node in nodes] + [edge.bounds()[3] for edge in edges]
+        dx, dy = left - piece.left, MARGIN + top_row - piece.top_row
+        nodes.update((node.id, _moved_node(node, dx, dy)) for node in piece.nodes)
+        edges += [(index, _moved_edge(edge, dx, dy)) for index, edge in piece.edges]
+        left += piece.right - piece.left + COMPONENT_GAP
+    ordered_nodes = tuple(nodes[key] for key in graph.boxes)
+    ordered_edges = tuple(edge for _, edge in sorted(edges, key=lambda pair: pair[0]))
+    xs = [node.x + node.width for node in ordered_nodes]
+    ys = [node.y + node.height for node in ordered_nodes]
+    xs += [edge.bounds()[2] for edge in ordered_edges]
+    ys += [edge.bounds()[3] for edge in ordered_edges]
     return ScenarioMap(
-        _round(max(xs, default=0) + MARGIN), _round(max(ys, default=0) + MARGIN), nodes, edges
+        _round(max(xs, default=0) + MARGIN),
+        _round(max(ys, default=0) + MARGIN),
+        ordered_nodes,
+        ordered_edges,
     )
 
 
@@ -296,7 +298,8 @@ class _Graph:
             lines=box.lines,
         )
 
-    def map_edges(self, by_key: dict[str, MapNode], routes) -> list[MapEdge]:
+    def map_edges(self, by_key: dict[str, MapNode], routes) -> list[tuple[int, MapEdge]]:
+        """The choices leaving the boxes of ``by_key``, each with its place in the scenario."""
         # Choices sharing a pair of boxes are spread sideways so that each stays visible.
         sharing: dict[frozenset[str], int] = {}
         for source, target, _ in self.choices:
@@ -304,7 +307,9 @@ class _Graph:
         drawn: dict[frozenset[str], int] = {}
         loops: dict[str, int] = {}
         edges = []
-        for source, target, choice in self.choices:
+        for index, (source, target, choice) in enumerate(self.choices):
+            if source not in by_key:
+                continue
             pair = frozenset((source, target))
             if source == target:
                 loops[source] = loops.get(source, 0) + 1
@@ -318,17 +323,16 @@ class _Graph:
                 drawn[pair] = index + 1
                 shift = (index - (sharing[pair] - 1) / 2) * PARALLEL_GAP
                 points = _trim(route, by_key[source], by_key[target], shift)
-            edges.append(
-                MapEdge(
-                    source=source,
-                    target=choice.target,
-                    label=choice.label,
-                    points=tuple((_round(x), _round(y)) for x, y in points),
-                    is_conditional=choice.condition is not None,
-                    is_dangling=by_key[target].is_missing,
-                    condition="" if choice.condition is None else str(choice.condition),
-                )
+            edge = MapEdge(
+                source=source,
+                target=choice.target,
+                label=choice.label,
+                points=tuple((_round(x), _round(y)) for x, y in points),
+                is_conditional=choice.condition is not None,
+                is_dangling=by_key[target].is_missing,
+                condition="" if choice.condition is None else str(choice.condition),
             )
+            edges.append((index, edge))
         return edges
 
 
@@ -358,16 +362,33 @@ class _EdgeView:
 
 @dataclass(frozen=True)
 class _Piece:
-    """One connected piece, drawn from (0, 0): box centres and link routes by key."""
+    """One connected piece, drawn where grandalf put it, with its extent as drawn."""
 
-    centres: dict[str, tuple[float, float]]
-    routes: dict[tuple[str, str], list[tuple[float, float]]]
-    width: float
+    nodes: list[MapNode]
+    edges: list[tuple[int, MapEdge]]
+    left: float
+    top: float
+    right: float
     top_row: float  # the centre line of its top row
 
 
-def _lay_out(component: list[str], graph: _Graph, start: str) -> _Piece:
-    """Lay out one connected piece with grandalf."""
+def _draw_piece(component: list[str], graph: _Graph, start: str) -> _Piece:
+    centres, routes = _lay_out(component, graph, start)
+    nodes = [graph.map_node(key, centres[key]) for key in component]
+    edges = graph.map_edges(dict(zip(component, nodes, strict=True)), routes)
+    lines = [edge.bounds() for _, edge in edges]
+    return _Piece(
+        nodes,
+        edges,
+        left=min([node.x for node in nodes] + [line[0] for line in lines]),
+        top=min([node.y for node in nodes] + [line[1] for line in lines]),
+        right=max([node.x + node.width for node in nodes] + [line[2] for line in lines]),
+        top_row=min(node.centre[1] for node in nodes),
+    )
+
+
+def _lay_out(component: list[str], graph: _Graph, start: str):
+    """grandalf's box centres and link routes (centre to centre) for one connected piece."""
     vertices = {}
     for key in component:
         box = graph.boxes[key]
@@ -403,24 +424,8 @@ def _lay_out(component: list[str], graph: _Graph, start: str) -> _Piece:
             "use the outline instead."
         )
     layout.draw(3)
-    # The piece's extent: its boxes and its links as drawn (bends are curve controls).
-    extents = [
-        (x - view.w / 2, y - view.h / 2, x + view.w / 2)
-        for view in (v.view for v in vertices.values())
-        for x, y in [view.xy]
-    ] + [_bounds(e.view.points)[:3] for e in edges]
-    left = min(extent[0] for extent in extents)
-    top = min(extent[1] for extent in extents)
-    right = max(extent[2] for extent in extents)
-    return _Piece(
-        centres={key: (v.view.xy[0] - left, v.view.xy[1] - top) for key, v in vertices.items()},
-        routes={
-            (e.v[0].data, e.v[1].data): [(x - left, y - top) for x, y in e.view.points]
-            for e in edges
-        },
-        width=right - left,
-        top_row=min(v.view.xy[1] for v in vertices.values()) - top,
-    )
+    centres = {key: v.view.xy for key, v in vertices.items()}
+    return centres, {(e.v[0].data, e.v[1].data): e.view.points for e in edges}
 
 
 def _trim(route, source: MapNode, target: MapNode, shift: float) -> list[tuple[float, float]]:
@@ -460,6 +465,14 @@ def _loop(box: MapNode, index: int) -> list[tuple[float, float]]:
         (right + reach, middle + spread + 10),
         (right, middle + spread),
     ]
+
+
+def _moved_node(node: MapNode, dx: float, dy: float) -> MapNode:
+    return replace(node, x=_round(node.x + dx), y=_round(node.y + dy))
+
+
+def _moved_edge(edge: MapEdge, dx: float, dy: float) -> MapEdge:
+    return replace(edge, points=tuple((_round(x + dx), _round(y + dy)) for x, y in edge.points))
 
 
 def _midpoint(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:

@@ -1,0 +1,118 @@
+"""Writes for cohorts: creating them, joining, inviting, co-tutors and assigned modules."""
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from eduapp.accounts.models import Role, User
+from eduapp.accounts.services import normalise_email
+from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortModule, CohortTutor
+from eduapp.cohorts.queries import cohort_by_code, is_member_of
+from eduapp.content.models import Document
+from eduapp.extensions import db
+
+#: No 0/O or 1/I: codes are read aloud in class and typed from a slide.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class CohortError(ValueError):
+    """A cohort request refused, with a message for the person who made it."""
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+def create_cohort(tutor: User, name: str) -> Cohort:
+    cohort = Cohort(name=name.strip(), join_code=new_join_code())
+    cohort.tutors.append(CohortTutor(user_id=tutor.id))
+    db.session.add(cohort)
+    db.session.commit()
+    return cohort
+
+
+def join_with_code(learner: User, code: str) -> Cohort:
+    cohort = cohort_by_code(code)
+    if cohort is None:
+        raise CohortError("No cohort has that code. Check it with your tutor.")
+    return join(learner, cohort)
+
+
+def join(learner: User, cohort: Cohort) -> Cohort:
+    """Join a cohort; joining twice is harmless."""
+    if not learner.has_role(Role.LEARNER):
+        raise CohortError("Only learners join cohorts; tutors are added as co-tutors.")
+    if not is_member_of(learner, cohort.id):
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=learner.id))
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            db.session.rollback()  # a double click joined already
+    return cohort
+
+
+def leave(learner: User, cohort: Cohort) -> None:
+    db.session.execute(
+        sa.delete(CohortMember).where(
+            CohortMember.cohort_id == cohort.id, CohortMember.user_id == learner.id
+        )
+    )
+    db.session.commit()
+
+
+def invite_emails(cohort: Cohort, text: str) -> tuple[list[str], list[str]]:
+    """Invite every address in ``text`` (commas, spaces or lines); returns (added, refused)."""
+    added, refused = [], []
+    existing = {
+        i.email
+        for i in db.session.scalars(
+            sa.select(CohortInvite).where(CohortInvite.cohort_id == cohort.id)
+        )
+    }
+    for raw in filter(None, (part.strip() for part in text.replace(",", " ").split())):
+        email = normalise_email(raw)
+        if "@" not in email or len(email) > 254 or email.startswith("@"):
+            refused.append(raw[:80])
+        elif email not in existing:
+            db.session.add(CohortInvite(cohort_id=cohort.id, email=email))
+            existing.add(email)
+            added.append(email)
+    db.session.commit()
+    return added, refused
+
+
+def add_co_tutor(cohort: Cohort, email: str) -> User:
+    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.has_role(Role.TUTOR):
+        raise CohortError("Co-tutors need a tutor account with that e-mail address.")
+    if any(t.user_id == user.id for t in cohort.tutors):
+        raise CohortError(f"{user.display_name} teaches this cohort already.")
+    cohort.tutors.append(CohortTutor(user_id=user.id))
+    db.session.commit()
+    return user
+
+
+def assign_module(cohort: Cohort, document: Document, due_at: datetime | None) -> None:
+    """Set a module for the cohort, or change its due date."""
+    existing = db.session.get(CohortModule, (cohort.id, document.id))
+    if existing is None:
+        cohort.modules.append(CohortModule(document_id=document.id, due_at=due_at))
+    else:
+        existing.due_at = due_at
+    db.session.commit()
+
+
+def unassign_module(cohort: Cohort, document_id: int) -> None:
+    db.session.execute(
+        sa.delete(CohortModule).where(
+            CohortModule.cohort_id == cohort.id, CohortModule.document_id == document_id
+        )
+    )
+    db.session.commit()
+
+
+def renew_join_code(cohort: Cohort) -> str:
+    cohort.join_code = new_join_code()
+    db.session.commit()
+    return cohort.join_code
