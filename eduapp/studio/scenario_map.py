@@ -160,7 +160,8 @@ def layout_scenario(scenario: Scenario) -> ScenarioMap:
     """Lay out every node of ``scenario`` (the first of duplicate ids) from the start down.
 
     Deterministic: the same scenario always gives the same coordinates. Raises MapTooLarge
-    beyond MAX_MAP_NODES boxes or MAX_MAP_LINKS links.
+    beyond MAX_MAP_NODES boxes (missing-target stubs count), MAX_MAP_LINKS links or
+    MAX_MAP_BENDS bends in one connected piece.
     """
     graph = _Graph.of(scenario)
     if len(graph.boxes) > MAX_MAP_NODES:
@@ -281,10 +282,9 @@ class _Graph:
 
     def map_node(self, key: str, centre: tuple[float, float]) -> MapNode:
         box = self.boxes[key]
-        node_id = key
         is_ending = not box.is_missing and self.scenario.node(key).is_ending
         return MapNode(
-            id=node_id,
+            id=key,
             title=box.title,
             x=_round(centre[0] - box.width / 2),
             y=_round(centre[1] - box.height / 2),
