@@ -7,10 +7,15 @@ from eduapp import cli, errors, security
 from eduapp.accounts.models import Role
 from eduapp.accounts.views import bp as accounts_bp
 from eduapp.admin.views import bp as admin_bp
+from eduapp.cohorts.insight_views import bp as insight_bp
+from eduapp.cohorts.views import bp as cohorts_bp
 from eduapp.core.views import bp as core_bp
 from eduapp.extensions import csrf, db, login_manager, migrate
 from eduapp.markdown import render_markdown
+from eduapp.mydata.views import bp as mydata_bp
+from eduapp.notifications.views import bp as notifications_bp
 from eduapp.player.views import bp as player_bp
+from eduapp.reflections.views import bp as reflections_bp
 from eduapp.studio.collaboration import bp as collab_bp
 from eduapp.studio.history import bp as history_bp
 from eduapp.studio.views import bp as studio_bp
@@ -48,6 +53,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(studio_bp, url_prefix="/studio")
     app.register_blueprint(collab_bp, url_prefix="/studio")
     app.register_blueprint(history_bp, url_prefix="/studio")
+    app.register_blueprint(mydata_bp)
+    app.register_blueprint(reflections_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(cohorts_bp, url_prefix="/cohorts")
+    app.register_blueprint(insight_bp, url_prefix="/cohorts")
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -5,7 +5,14 @@ from functools import lru_cache
 import sqlalchemy as sa
 
 from eduapp.content.models import Document, DocumentKind, Version
-from eduapp.engine import Module, Scenario, parse_module, parse_scenario
+from eduapp.engine import (
+    Assessment,
+    Module,
+    Scenario,
+    parse_assessment,
+    parse_module,
+    parse_scenario,
+)
 from eduapp.extensions import db
 
 
@@ -69,3 +76,23 @@ def parse_scenario_source(source: str, slug: str) -> Scenario:
 @lru_cache(maxsize=64)
 def parse_module_source(source: str, slug: str) -> Module:
     return parse_module(source, f"curriculum/{slug}.md")
+
+
+def assessment_of(version: Version) -> Assessment:
+    return parse_assessment_source(version.source, version.document.slug)
+
+
+@lru_cache(maxsize=64)
+def parse_assessment_source(source: str, slug: str) -> Assessment:
+    return parse_assessment(source, f"curriculum/assessments/{slug}.md")
+
+
+def newest_assessment_for_module(module_slug: str) -> Version | None:
+    """The newest published version of the assessment whose ``module:`` names this module.
+
+    The module lives in the source, not in a column; there are a handful of assessments and
+    each is parsed once per process. Should two name the same module (the course checker
+    refuses that for files), the one created first wins.
+    """
+    versions = sorted(newest_versions(DocumentKind.ASSESSMENT), key=lambda v: v.document_id)
+    return next((v for v in versions if assessment_of(v).module == module_slug), None)

@@ -1,4 +1,8 @@
-"""Writes of course content: loading the course from its files into the versioned store."""
+"""Writes of course content: loading the course from its files into the versioned store.
+
+Modules are ``curriculum/<id>.md``, their assessments ``curriculum/assessments/<id>.md`` and
+scenarios ``scenarios/<id>.md``.
+"""
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -7,9 +11,19 @@ import sqlalchemy as sa
 
 from eduapp.audit.services import record
 from eduapp.content.models import Document, DocumentKind, Revision, Version
-from eduapp.content.queries import module_of, newest_version, newest_versions, scenario_of
+from eduapp.content.queries import (
+    assessment_of,
+    module_of,
+    newest_version,
+    newest_versions,
+    scenario_of,
+)
 from eduapp.engine import ContentError, CourseReport, check_course
 from eduapp.extensions import db
+
+
+#: Assessments live in this folder inside the curriculum folder.
+ASSESSMENTS_FOLDER = "assessments"
 
 
 @dataclass
@@ -20,7 +34,7 @@ class LoadResult:
 
 
 def load_course(curriculum_dir: Path, scenarios_dir: Path) -> LoadResult:
-    """Import every module and scenario; a changed file becomes a new published version.
+    """Import every module, assessment and scenario; a changed file becomes a new published version.
 
     All or nothing: if any file has a problem, ContentError is raised and nothing changes.
     Loading the same files again changes nothing.
@@ -56,6 +70,19 @@ def load_course(curriculum_dir: Path, scenarios_dir: Path) -> LoadResult:
                 sort_order=module.order,
             )
             (result.published if changed else result.unchanged).append(f"module {slug}")
+        for slug, assessment in sorted(report.assessments.items()):
+            path = curriculum_dir / ASSESSMENTS_FOLDER / f"{slug}.md"
+            changed = _publish_if_changed(
+                DocumentKind.ASSESSMENT,
+                slug,
+                path,
+                assessment,
+                assessment_of,
+                title=assessment.title,
+                summary=assessment.summary,
+                sort_order=None,
+            )
+            (result.published if changed else result.unchanged).append(f"assessment {slug}")
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -99,13 +126,14 @@ def _publish_if_changed(kind, slug, path: Path, parsed, parse_version, **metadat
 
 
 def export_course(curriculum_dir: Path, scenarios_dir: Path) -> list[Path]:
-    """Write the newest published version of every module and scenario back to its file.
+    """Write the newest published version of every module, assessment and scenario to its file.
 
     The text written is the published source itself, so loading it again changes nothing.
     """
     written = []
     for kind, folder in (
         (DocumentKind.MODULE, curriculum_dir),
+        (DocumentKind.ASSESSMENT, curriculum_dir / ASSESSMENTS_FOLDER),
         (DocumentKind.SCENARIO, scenarios_dir),
     ):
         folder.mkdir(parents=True, exist_ok=True)

@@ -22,3 +22,15 @@ class ErasureRequest(db.Model):
     )
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    carried_out_by: Mapped[User | None] = relationship(foreign_keys=[carried_out_by_id])
+
+    __table_args__ = (
+        # At most one pending request per learner, even when two requests race.
+        sa.Index(
+            "uq_erasure_requests_pending_user_id",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text("carried_out_at IS NULL"),
+            postgresql_where=sa.text("carried_out_at IS NULL"),
+        ),
+    )

@@ -88,6 +88,8 @@ def anchor_choices(document, draft) -> list[tuple[str, str]]:
     choices = [("general", "The draft as a whole")]
     if document.kind == DocumentKind.MODULE.value:
         choices.append(("reading", "The reading"))
+    elif document.kind == DocumentKind.ASSESSMENT.value and draft.model is not None:
+        choices += [(f"node:{q.id}", f"Question {q.id}: {q.title}") for q in draft.model.questions]
     elif draft.model is not None:
         choices += [(f"node:{n.id}", f"Node {n.id}: {n.title}") for n in draft.model.nodes]
     return choices

@@ -9,11 +9,13 @@ from functools import lru_cache
 
 from eduapp.content.models import DocumentKind
 from eduapp.engine import (
+    Assessment,
     ContentError,
     Module,
     Problem,
     Scenario,
     dump_scenario,
+    parse_assessment,
     parse_module,
     read_scenario,
 )
@@ -23,8 +25,8 @@ from eduapp.engine import (
 class Draft:
     kind: DocumentKind
     slug: str
-    #: The scenario or module as far as it could be read; None when nothing could be built.
-    model: Scenario | Module | None
+    #: The scenario, module or assessment as far as it could be read; None when nothing could be.
+    model: Scenario | Module | Assessment | None
     problems: tuple[Problem, ...]
 
     @property
@@ -37,7 +39,10 @@ class Draft:
 
 
 def filename_of(kind: DocumentKind, slug: str) -> str:
-    folder = "scenarios" if kind == DocumentKind.SCENARIO else "curriculum"
+    folder = {
+        DocumentKind.SCENARIO: "scenarios",
+        DocumentKind.ASSESSMENT: "curriculum/assessments",
+    }.get(kind, "curriculum")
     return f"{folder}/{slug}.md"
 
 
@@ -48,6 +53,8 @@ def read_draft(kind: DocumentKind, slug: str, source: str) -> Draft:
     try:
         if kind == DocumentKind.SCENARIO:
             model, problems = read_scenario(source, filename)
+        elif kind == DocumentKind.ASSESSMENT:
+            model, problems = parse_assessment(source, filename), []
         else:
             model, problems = parse_module(source, filename), []
     except ContentError as error:

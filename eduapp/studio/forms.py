@@ -30,6 +30,7 @@ class NewDocumentForm(FlaskForm):
         choices=[
             SelectChoice(DocumentKind.SCENARIO.value, "A scenario"),
             SelectChoice(DocumentKind.MODULE.value, "A module"),
+            SelectChoice(DocumentKind.ASSESSMENT.value, "A module's assessment"),
         ],
     )
     slug = StringField(

@@ -13,7 +13,11 @@ from eduapp.accounts.models import Role, User
 from eduapp.accounts.services import normalise_email
 from eduapp.audit.services import record
 from eduapp.content.models import Document, DocumentKind, Revision, Version
-from eduapp.content.queries import newest_scenario_versions
+from eduapp.content.queries import (
+    newest_assessment_for_module,
+    newest_scenario_versions,
+    newest_version,
+)
 from eduapp.engine import (
     Choice,
     Node,
@@ -62,6 +66,18 @@ def _starter_source(kind: DocumentKind, slug: str, title: str, author: Membershi
             "debrief:\nWhat happened to the patient, the team and the learner.\n\n"
             ":: unheard | Not heard\nending: Not heard\n\nWhat happened.\n\n"
             "debrief:\nWhat happened to the patient, the team and the learner.\n"
+        )
+    if kind == DocumentKind.ASSESSMENT:
+        return (
+            f"id: {slug}\nmodule: {slug}\ntitle: {title}\n"
+            "summary: One or two sentences for learners.\npass_mark: 70\nattempts: 3\n"
+            f"{credit}\nlicence: CC BY-SA 4.0\n\n"
+            ":: first | A first question\ntype: single\n\nThe question, in Markdown.\n\n"
+            "- [x] The right answer.\n  feedback: Say why it is right.\n"
+            "- [ ] Another answer.\n  feedback: Explain, rather than only say 'wrong'.\n\n"
+            ":: in-your-words | In your own words\ntype: text\npoints: 2\n\n"
+            "What the learner writes about, in a few sentences.\n\nrubric:\n"
+            "- What a tutor looks for first | 1\n- What a tutor looks for next | 1\n"
         )
     return (
         f"id: {slug}\ntitle: {title}\norder: 99\nsummary: One or two sentences for learners.\n"
@@ -326,6 +342,8 @@ def publish(actor: User, document: Document, revision_number: int) -> Version:
     draft = queries.draft_of(latest)
     if document.kind == DocumentKind.MODULE.value:
         _check_module_scenarios(draft.model)
+    if document.kind == DocumentKind.ASSESSMENT.value:
+        _check_assessment_module(document, draft.model)
     highest = db.session.scalar(
         sa.select(sa.func.max(Version.number)).where(Version.document_id == document.id)
     )
@@ -359,6 +377,18 @@ def _check_module_scenarios(module) -> None:
     missing = [slug for slug in module.scenarios if slug not in published]
     if missing:
         raise StudioError("Publish these scenarios first: " + ", ".join(missing) + ".")
+
+
+def _check_assessment_module(document: Document, assessment) -> None:
+    """An assessment belongs to a published module, and a module has one assessment."""
+    if newest_version(DocumentKind.MODULE, assessment.module) is None:
+        raise StudioError(f"Publish the module '{assessment.module}' first: 'module:' names it.")
+    other = newest_assessment_for_module(assessment.module)
+    if other is not None and other.document_id != document.id:
+        raise StudioError(
+            f"Module '{assessment.module}' already has the assessment '{other.slug}'; "
+            "a module has one assessment."
+        )
 
 
 def start_playtest(actor: User, document: Document) -> Attempt:

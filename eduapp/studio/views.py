@@ -83,6 +83,8 @@ def _render_editor(document, membership, latest, source_form, status=200, **form
     draft = queries.draft_of(latest)
     is_scenario = document.kind == DocumentKind.SCENARIO.value
     node_ids = [n.id for n in draft.model.nodes] if is_scenario and draft.model else []
+    if document.kind == DocumentKind.ASSESSMENT.value and draft.model:
+        node_ids = [question.id for question in draft.model.questions]
     focus = (
         request.args.get("node")
         if request.args.get("node") in node_ids

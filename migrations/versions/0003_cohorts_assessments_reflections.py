@@ -81,6 +81,7 @@ def upgrade():
     )
     with op.batch_alter_table('erasure_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_erasure_requests_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('uq_erasure_requests_pending_user_id', ['user_id'], unique=True, sqlite_where=sa.text('carried_out_at IS NULL'), postgresql_where=sa.text('carried_out_at IS NULL'))
 
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -247,6 +248,7 @@ def downgrade():
 
     op.drop_table('notifications')
     with op.batch_alter_table('erasure_requests', schema=None) as batch_op:
+        batch_op.drop_index('uq_erasure_requests_pending_user_id', sqlite_where=sa.text('carried_out_at IS NULL'), postgresql_where=sa.text('carried_out_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_erasure_requests_user_id'))
 
     op.drop_table('erasure_requests')

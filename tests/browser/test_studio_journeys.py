@@ -171,14 +171,17 @@ def invite(page: Page, user: User, role: str, credit: str) -> None:
 
 def sign_off(page: Page, revision: int) -> None:
     review = page.get_by_role("region", name="Review and publishing")
-    expect(review.get_by_role("group", name=f"Your decision on revision {revision}")).to_be_visible()
-    review.get_by_role("radio", name="Sign off this revision").check()
+    decision = review.get_by_role("group", name=f"Your decision on revision {revision}")
+    expect(decision).to_be_visible()
+    decision.get_by_role("radio", name="Sign off this revision").check()
     review.get_by_role("button", name="Send decision").click()
     flash(page, "Your decision is recorded on this revision.")
 
 
-def open_draft(page: Page, title: str) -> None:
+def open_draft(page: Page, title: str, checks: Checks | None = None) -> None:
     studio(page)
+    if checks:
+        checks.axe(page)
     page.get_by_role("table").get_by_role("link", name=title).click()
     heading(page, title)
 
@@ -203,7 +206,7 @@ def test_a_scenario_is_co_created_reviewed_published_and_played(
 
     # The student finds the draft in the studio and adds the daughter's node with the forms.
     st = open_as(student)
-    open_draft(st, SCENARIO_TITLE)
+    open_draft(st, SCENARIO_TITLE, checks)
     expect(st.get_by_text("You are a peer student here.")).to_be_visible()
     checks.axe(st)
     st.get_by_text("Add a node", exact=True).click()
@@ -323,6 +326,9 @@ def test_a_scenario_is_co_created_reviewed_published_and_played(
     tu.goto(EDITOR)
     sign_off(tu, 4)
     pe.reload()
+    review = pe.get_by_role("region", name="Review and publishing")
+    expect(review).to_contain_text(f"Sign-off by a patient educator: {educator.display_name}")
+    expect(review).to_contain_text(f"Sign-off by a tutor or staff member: {tutor.display_name}")
     expect(publish).to_be_enabled()
     publish.click()
     heading(pe, f"{SCENARIO_TITLE}: version 1")
@@ -412,9 +418,11 @@ def test_two_co_authors_saving_the_same_draft_get_the_merge_page_and_lose_nothin
     assert answer.value.status == 409
     heading(tu, "Someone saved this draft while you were editing")
     expect(tu.get_by_role("alert")).to_contain_text("nothing you typed is lost")
-    expect(tu.get_by_label("Their text, read only")).to_have_value(theirs)
+    their_text = tu.get_by_label("Their text, read only")
     merge = tu.get_by_label("Your text, to merge")
-    expect(merge).to_have_value(mine)
+    for box, text in ((their_text, theirs), (merge, mine)):
+        expect(box).to_be_visible()
+        expect(box).to_have_value(text)
     expect(tu.get_by_label("What did you change?")).to_have_value("Wrote my paragraph")
     diff = tu.get_by_role("region", name=re.compile(r"^Changes from Revision 2 \(theirs\)"))
     changed(diff, ":: opening | Where the morning begins", ":: opening | Where it begins")

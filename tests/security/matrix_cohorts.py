@@ -21,11 +21,40 @@ def prepare(world):
         cohorts.create_cohort(world.me, "Another cohort")
     module = newest_version(DocumentKind.MODULE, "test-module")
     cohorts.assign_module(cohort, module.document, None)
-    return {"cohort": cohort, "cohort_id": cohort.id, "join_code": cohort.join_code,
-            "module_document_id": module.document_id}
+    return {
+        "cohort": cohort,
+        "cohort_id": cohort.id,
+        "join_code": cohort.join_code,
+        "module_document_id": module.document_id,
+    }
 
 
-TAUGHT = {"cohort_tutor": 200, "admin": 200}
+def taught(answer):
+    """Only the cohort's tutors and admins; learners and patient educators lack the role (403);
+    a tutor of another cohort gets 404, as if the cohort did not exist."""
+    return expect(403, tutor=404, reviewer=404, cohort_tutor=answer, admin=answer)
 
-ROWS: dict = {}
-assert Row and expect and TAUGHT
+
+TEACHERS = expect(403, tutor=200, reviewer=200, cohort_tutor=200, admin=200)
+C = "/cohorts/{cohort_id}"
+S = f"{C}/scenarios/ward-round"
+
+ROWS = {
+    ("cohorts.index", "GET"): Row("/cohorts/", TEACHERS),
+    ("cohorts.create", "POST"): Row(
+        "/cohorts/new", expect(403, tutor=400, reviewer=400, cohort_tutor=400, admin=400), {}
+    ),
+    ("cohorts.dashboard", "GET"): Row(C, taught(200)),
+    ("cohorts.invite", "POST"): Row(f"{C}/invite", taught(302), {"emails": "a@example.org"}),
+    ("cohorts.add_tutor", "POST"): Row(f"{C}/tutors", taught(302), {}),
+    ("cohorts.assign", "POST"): Row(f"{C}/modules", taught(302), {}),
+    ("cohorts.unassign", "POST"): Row(
+        f"{C}/modules/{{module_document_id}}/remove", taught(302), {}
+    ),
+    ("cohorts.renew_code", "POST"): Row(f"{C}/code", taught(302), {}),
+    ("insight.scenario", "GET"): Row(S, taught(200)),
+    ("insight.choices_csv", "GET"): Row(f"{S}/choices.csv", taught(200)),
+    ("insight.endings_csv", "GET"): Row(f"{S}/endings.csv", taught(200)),
+    ("insight.time_csv", "GET"): Row(f"{S}/time.csv", taught(200)),
+    ("insight.progress_csv", "GET"): Row(f"{C}/progress.csv", taught(200)),
+}

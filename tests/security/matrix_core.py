@@ -48,4 +48,3 @@ ROWS = {
     ("admin.set_roles", "POST"): Row("/admin/users/{other}/roles", expect(403, admin=302), {}),
     ("admin.audit", "GET"): Row("/admin/audit", expect(403, admin=200)),
 }
-

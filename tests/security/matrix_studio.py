@@ -27,27 +27,47 @@ def prepare(world):
     owner = world.make_user(Role.PATIENT_EDUCATOR)
     document = studio.create_document(owner, DocumentKind.SCENARIO, "matrix-draft", "Matrix", "")
     revision = latest_revision(document)
-    db.session.add(Version(document=document, number=1, revision_id=revision.id,
-                           source=revision.source, title="Matrix", summary="s"))
+    db.session.add(
+        Version(
+            document=document,
+            number=1,
+            revision_id=revision.id,
+            source=revision.source,
+            title="Matrix",
+            summary="s",
+        )
+    )
     if world.persona.member_as is not None:
-        db.session.add(Membership(document_id=document.id, user_id=world.me.id,
-                                  role=world.persona.member_as.value, credit="member"))
-    comment = Comment(document_id=document.id, revision_number=1, anchor="general",
-                      author_id=owner.id, body="A comment")
+        db.session.add(
+            Membership(
+                document_id=document.id,
+                user_id=world.me.id,
+                role=world.persona.member_as.value,
+                credit="member",
+            )
+        )
+    comment = Comment(
+        document_id=document.id,
+        revision_number=1,
+        anchor="general",
+        author_id=owner.id,
+        body="A comment",
+    )
     db.session.add(comment)
     db.session.commit()
     owner_membership = db.session.scalar(
         db.select(Membership).where(Membership.user_id == owner.id)
     )
-    return {"comment": comment.id, "owner_membership": owner_membership.id,
-            "source": revision.source}
+    return {
+        "comment": comment.id,
+        "owner_membership": owner_membership.id,
+        "source": revision.source,
+    }
 
 
 ROWS = {
     ("studio.index", "GET"): Row("/studio/", expect(200)),
-    ("studio.create", "POST"): Row(
-        "/studio/new", expect(400, learner=403, co_author=403), {}
-    ),
+    ("studio.create", "POST"): Row("/studio/new", expect(400, learner=403, co_author=403), {}),
     ("studio.editor", "GET"): Row(DOC, members(200)),
     ("studio.save", "POST"): Row(f"{DOC}/save", editors(302), {"base": "1", "source": "{source}"}),
     ("studio.check", "POST"): Row(f"{DOC}/check", members(200), {"source": ""}),

@@ -1,0 +1,122 @@
+"""Per-scenario insight for a cohort (choices by profession, endings, time) and CSV exports."""
+
+from flask import Blueprint, abort, render_template
+
+from eduapp.cohorts.access import load_taught_cohort
+from eduapp.cohorts.dashboard import assigned_modules, progress_page
+from eduapp.cohorts.insight import (
+    choices_by_profession,
+    cohort_professions,
+    endings_by_profession,
+    time_per_node,
+)
+from eduapp.cohorts.views import TEACHERS
+from eduapp.content.models import DocumentKind
+from eduapp.content.queries import newest_version, scenario_of
+from eduapp.csv_export import csv_response
+from eduapp.security.access import requires
+
+bp = Blueprint("insight", __name__, template_folder="templates")
+
+
+def _scenario(cohort, slug: str):
+    """The newest version of a scenario that belongs to a module set for this cohort."""
+    slugs = {s for module in assigned_modules(cohort) for _, s, _ in module.scenarios}
+    version = newest_version(DocumentKind.SCENARIO, slug) if slug in slugs else None
+    if version is None:
+        abort(404)
+    return version, scenario_of(version)
+
+
+def _node_title(scenario, node_id: str) -> str:
+    ids = {node.id for node in scenario.nodes}
+    return scenario.node(node_id).title if node_id in ids else f"{node_id} (earlier version)"
+
+
+@bp.get("/<int:cohort_id>/scenarios/<slug>")
+@requires(*TEACHERS)
+def scenario(cohort_id: int, slug: str):
+    cohort = load_taught_cohort(cohort_id)
+    version, parsed = _scenario(cohort, slug)
+    decisions = choices_by_profession(cohort, version.document_id)
+    order = {node.id: index for index, node in enumerate(parsed.nodes)}
+    return render_template(
+        "cohorts/scenario.html",
+        cohort=cohort,
+        version=version,
+        scenario=parsed,
+        professions=cohort_professions(cohort),
+        decisions=sorted(decisions.values(), key=lambda d: order.get(d.node_id, len(order))),
+        endings=endings_by_profession(cohort, version.document_id),
+        times=time_per_node(cohort, version.document_id),
+        node_title=lambda node_id: _node_title(parsed, node_id),
+    )
+
+
+@bp.get("/<int:cohort_id>/scenarios/<slug>/choices.csv")
+@requires(*TEACHERS)
+def choices_csv(cohort_id: int, slug: str):
+    cohort = load_taught_cohort(cohort_id)
+    version, parsed = _scenario(cohort, slug)
+    rows = [
+        (node_id, _node_title(parsed, node_id), label, profession, count)
+        for node_id, decision in choices_by_profession(cohort, version.document_id).items()
+        for label, row in decision.choices.items()
+        for profession, count in sorted(row.by_profession.items())
+    ]
+    header = ("node", "node title", "choice", "profession", "attempts")
+    return csv_response(f"{slug}-choices.csv", header, rows)
+
+
+@bp.get("/<int:cohort_id>/scenarios/<slug>/endings.csv")
+@requires(*TEACHERS)
+def endings_csv(cohort_id: int, slug: str):
+    cohort = load_taught_cohort(cohort_id)
+    version, parsed = _scenario(cohort, slug)
+    rows = [
+        (node_id, _node_title(parsed, node_id), profession, count)
+        for node_id, by_profession in endings_by_profession(cohort, version.document_id).items()
+        for profession, count in sorted(by_profession.items())
+    ]
+    return csv_response(f"{slug}-endings.csv", ("ending", "title", "profession", "attempts"), rows)
+
+
+@bp.get("/<int:cohort_id>/scenarios/<slug>/time.csv")
+@requires(*TEACHERS)
+def time_csv(cohort_id: int, slug: str):
+    cohort = load_taught_cohort(cohort_id)
+    version, parsed = _scenario(cohort, slug)
+    rows = [
+        (
+            t.node_id,
+            _node_title(parsed, t.node_id),
+            t.visits,
+            round(t.mean_seconds, 1),
+            t.longest_seconds,
+        )
+        for t in time_per_node(cohort, version.document_id)
+    ]
+    header = ("node", "title", "visits", "mean seconds", "longest seconds")
+    return csv_response(f"{slug}-time.csv", header, rows)
+
+
+@bp.get("/<int:cohort_id>/progress.csv")
+@requires(*TEACHERS)
+def progress_csv(cohort_id: int):
+    cohort = load_taught_cohort(cohort_id)
+    modules = assigned_modules(cohort)
+    rows = []
+    page = 1
+    while True:
+        pagination, learners = progress_page(cohort, modules, page)
+        for row in learners:
+            user = row.member.user
+            rows.extend(
+                (user.display_name, user.email, user.profession_label, module.title, status)
+                for module, status in zip(modules, row.statuses, strict=True)
+            )
+        if not pagination.has_next:
+            break
+        page += 1
+    header = ("learner", "e-mail", "profession", "module", "status")
+    return csv_response(f"cohort-{cohort.id}-progress.csv", header, rows)

@@ -1,0 +1,180 @@
+"""Reads of a learner's own data: progress on modules, status on assigned work, erasure requests."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from eduapp.accounts.models import User
+from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortModule
+from eduapp.cohorts.progress import ModuleStatus, status_of
+from eduapp.content.models import Version
+from eduapp.content.queries import module_of, newest_scenario_versions, published_modules
+from eduapp.extensions import db, utcnow
+from eduapp.mydata.models import ErasureRequest
+from eduapp.player.models import Attempt, AttemptStatus
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    """A published module and how far the learner is through its scenarios."""
+
+    version: Version
+    finished: int
+    started: int
+    total: int
+
+    @property
+    def is_completed(self) -> bool:
+        """Every scenario of the module finished at least once."""
+        return self.total > 0 and self.finished >= self.total
+
+    @property
+    def is_started(self) -> bool:
+        return self.started > 0
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A module a cohort of the learner's set, with its due date and the learner's status."""
+
+    cohort: Cohort
+    module: ModuleProgress
+    due_at: datetime | None
+    status: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != ModuleStatus.COMPLETED.value
+
+
+@dataclass(frozen=True)
+class MyLearning:
+    modules: list[ModuleProgress]
+    assignments: list[Assignment]
+
+    @property
+    def due(self) -> list[Assignment]:
+        """Unfinished work with a due date, soonest (or most overdue) first."""
+        dated = [a for a in self.assignments if a.due_at is not None and a.is_open]
+        return sorted(dated, key=lambda a: (a.due_at, a.module.version.title, a.cohort.name))
+
+    def assignments_of(self, cohort_id: int) -> list[Assignment]:
+        return [a for a in self.assignments if a.cohort.id == cohort_id]
+
+
+def _module_scenarios(modules: list[Version]) -> dict[int, list[int]]:
+    """Module document id -> the document ids of its published scenarios (each parsed once)."""
+    parsed = {version.document_id: module_of(version) for version in modules}
+    scenarios = newest_scenario_versions(sorted({s for m in parsed.values() for s in m.scenarios}))
+    return {
+        document_id: sorted({scenarios[s].document_id for s in module.scenarios if s in scenarios})
+        for document_id, module in parsed.items()
+    }
+
+
+def _progress_counts(user_id: int, pairs: dict[int, list[int]]) -> dict[int, tuple[int, int]]:
+    """Module document id -> (scenarios finished, scenarios begun), counted in one GROUP BY."""
+    rows = [(module, scenario) for module, scenarios in pairs.items() for scenario in scenarios]
+    if not rows:
+        return {}
+    table = (
+        sa.values(
+            sa.column("module_id", sa.Integer), sa.column("scenario_id", sa.Integer), name="pairs"
+        )
+        .data(rows)
+        .cte("pairs")
+    )
+    finished = sa.case(
+        (Attempt.status == AttemptStatus.COMPLETED.value, Version.document_id), else_=None
+    )
+    query = (
+        sa.select(
+            table.c.module_id,
+            sa.func.count(sa.distinct(finished)),
+            sa.func.count(sa.distinct(Version.document_id)),
+        )
+        .select_from(table)
+        .join(Version, Version.document_id == table.c.scenario_id)
+        .join(Attempt, Attempt.version_id == Version.id)
+        .where(Attempt.user_id == user_id, Attempt.is_playtest.is_(False))
+        .group_by(table.c.module_id)
+    )
+    return {module: (done, begun) for module, done, begun in db.session.execute(query)}
+
+
+def module_status_for(user: User, now: datetime | None = None) -> MyLearning:
+    """The learner's progress on every published module, and their status on each module the
+    cohorts they belong to have set (``cohorts.progress.status_of`` decides the status)."""
+    now = now or utcnow()
+    modules = published_modules()
+    pairs = _module_scenarios(modules)
+    counts = _progress_counts(user.id, pairs)
+    progress = {
+        version.document_id: ModuleProgress(
+            version,
+            *counts.get(version.document_id, (0, 0)),
+            total=len(pairs[version.document_id]),
+        )
+        for version in modules
+    }
+    assigned = db.session.execute(
+        sa.select(CohortModule, Cohort)
+        .join(Cohort, Cohort.id == CohortModule.cohort_id)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(CohortMember.user_id == user.id)
+        .order_by(Cohort.name, Cohort.id, CohortModule.assigned_at)
+    )
+    assignments = [
+        Assignment(
+            cohort,
+            progress[row.document_id],
+            row.due_at,
+            status_of(
+                progress[row.document_id].is_completed,
+                progress[row.document_id].is_started,
+                row.due_at,
+                now,
+            ),
+        )
+        for row, cohort in assigned
+        if row.document_id in progress  # a module no longer published is not work to do
+    ]
+    return MyLearning(list(progress.values()), assignments)
+
+
+def invite_for(user: User, invite_id: int) -> CohortInvite | None:
+    """An invitation, if it was sent to this user's e-mail address."""
+    invite = db.session.get(CohortInvite, invite_id)
+    return invite if invite is not None and invite.email == user.email else None
+
+
+def pending_erasure_request(user: User) -> ErasureRequest | None:
+    return db.session.scalar(
+        sa.select(ErasureRequest).where(
+            ErasureRequest.user_id == user.id, ErasureRequest.carried_out_at.is_(None)
+        )
+    )
+
+
+def pending_erasure_requests() -> list[ErasureRequest]:
+    """Requests waiting for an admin, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(ErasureRequest)
+            .where(ErasureRequest.carried_out_at.is_(None))
+            .order_by(ErasureRequest.requested_at, ErasureRequest.id)
+        )
+    )
+
+
+def carried_out_erasures(limit: int = 20) -> list[ErasureRequest]:
+    """The most recent erasures, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(ErasureRequest)
+            .where(ErasureRequest.carried_out_at.is_not(None))
+            .order_by(ErasureRequest.carried_out_at.desc(), ErasureRequest.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,149 @@
+"""The tutor's cohorts: creating, inviting, setting modules, progress and how the cohort chose."""
+
+import csv
+import io
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from eduapp.accounts.models import Role
+from eduapp.cohorts import services as cohorts
+from eduapp.cohorts.models import Cohort, CohortInvite
+from eduapp.content.models import DocumentKind
+from eduapp.content.queries import newest_version
+from eduapp.extensions import db, utcnow
+from eduapp.player import services as player
+
+
+def make_cohort(tutor, *learners, due_at=None):
+    cohort = cohorts.create_cohort(tutor, "Spring interprofessional week")
+    for learner in learners:
+        cohorts.join(learner, cohort)
+    module = newest_version(DocumentKind.MODULE, "test-module")
+    cohorts.assign_module(cohort, module.document, due_at)
+    return cohort
+
+
+def play(learner, *numbers):
+    attempt = player.start_attempt(learner, newest_version(DocumentKind.SCENARIO, "ward-round"))
+    for step, number in enumerate(numbers):
+        player.choose(attempt, step, number)
+    return attempt
+
+
+def test_a_tutor_creates_a_cohort_with_a_join_code(client, auth, login_as):
+    login_as(Role.TUTOR)
+    response = auth.post("/cohorts/new", {"name": "Ward week"}, page="/cohorts/")
+    assert response.status_code == 302
+    cohort = db.session.scalar(sa.select(Cohort))
+    assert len(cohort.join_code) == 8 and not set(cohort.join_code) & set("01IO")
+    page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert cohort.join_code in page and "No learner has joined yet" in page
+
+
+def test_joining_by_code_and_invitations(make_user, course):
+    tutor = make_user(Role.TUTOR)
+    learner = make_user(Role.LEARNER)
+    cohort = make_cohort(tutor)
+    assert cohorts.join_with_code(learner, cohort.join_code.lower()).id == cohort.id
+    cohorts.join_with_code(learner, cohort.join_code)  # twice is harmless
+    added, refused = cohorts.invite_emails(cohort, "A@Example.org, b@example.org\nnot-an-email")
+    assert added == ["a@example.org", "b@example.org"] and refused == ["not-an-email"]
+    cohorts.invite_emails(cohort, "a@example.org")
+    assert db.session.scalar(sa.select(sa.func.count(CohortInvite.id))) == 2
+
+
+def test_dashboard_shows_each_learners_status_and_the_counts(client, login_as, make_user, course):
+    tutor = login_as(Role.TUTOR)
+    done = make_user(Role.LEARNER, profession="medicine")
+    started = make_user(Role.LEARNER, profession="pharmacy")
+    idle = make_user(Role.LEARNER, profession="nursing")
+    cohort = make_cohort(tutor, done, started, idle)
+    play(done, 1, 2)
+    play(started, 1)
+    page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    for status in ("Completed", "In progress", "Not started"):
+        assert f">{status}</span>" in page
+    assert "Test module" in page and "Medicine" in page
+
+
+def test_past_due_modules_are_overdue_unless_completed(client, login_as, make_user, course):
+    tutor = login_as(Role.TUTOR)
+    done = make_user(Role.LEARNER)
+    late = make_user(Role.LEARNER)
+    cohort = make_cohort(tutor, done, late, due_at=utcnow() - timedelta(days=1))
+    play(done, 1, 2)
+    page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert ">Overdue</span>" in page and ">Completed</span>" in page
+
+
+def test_choices_are_split_by_profession(client, login_as, make_user, course):
+    tutor = login_as(Role.TUTOR)
+    doctor = make_user(Role.LEARNER, profession="medicine")
+    nurse = make_user(Role.LEARNER, profession="nursing")
+    outsider = make_user(Role.LEARNER, profession="pharmacy")
+    cohort = make_cohort(tutor, doctor, nurse)
+    play(doctor, 1)
+    play(nurse, 2)
+    play(outsider, 2)  # not in the cohort: never counted
+    page = client.get(f"/cohorts/{cohort.id}/scenarios/ward-round").get_data(as_text=True)
+    assert "At the bedside" in page and "Ask her what matters most" in page
+    assert "Medicine" in page and "Nursing" in page and "Pharmacy" not in page
+    response = client.get(f"/cohorts/{cohort.id}/scenarios/ward-round/choices.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert rows[0] == ["node", "node title", "choice", "profession", "attempts"]
+    assert ["bedside", "At the bedside", "Ask her what matters most", "medicine", "1"] in rows
+    assert ["bedside", "At the bedside", "Follow the consultant", "nursing", "1"] in rows
+    assert sum(1 for row in rows[1:] if row[3] == "pharmacy") == 0
+
+
+def test_endings_and_time_are_reported(client, login_as, make_user, course):
+    tutor = login_as(Role.TUTOR)
+    learner = make_user(Role.LEARNER, profession="medicine")
+    cohort = make_cohort(tutor, learner)
+    play(learner, 1, 2)
+    endings = client.get(f"/cohorts/{cohort.id}/scenarios/ward-round/endings.csv")
+    assert "quiet_end,A missed wedding,medicine,1" in endings.get_data(as_text=True)
+    times = client.get(f"/cohorts/{cohort.id}/scenarios/ward-round/time.csv")
+    assert "bedside,At the bedside,1," in times.get_data(as_text=True)
+
+
+def test_progress_csv_neutralises_formulas(client, login_as, make_user, course):
+    tutor = login_as(Role.TUTOR)
+    learner = make_user(Role.LEARNER)
+    learner.display_name = '=HYPERLINK("http://x")'
+    db.session.commit()
+    cohort = make_cohort(tutor, learner)
+    text = client.get(f"/cohorts/{cohort.id}/progress.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
+
+
+def test_a_tutor_of_another_cohort_sees_nothing_of_it(client, login_as, make_user, course, caplog):
+    owner = make_user(Role.TUTOR)
+    cohort = make_cohort(owner, make_user(Role.LEARNER))
+    login_as(Role.TUTOR)
+    for url in (
+        f"/cohorts/{cohort.id}",
+        f"/cohorts/{cohort.id}/scenarios/ward-round",
+        f"/cohorts/{cohort.id}/progress.csv",
+    ):
+        assert client.get(url).status_code == 404
+    assert "Spring interprofessional week" not in client.get("/cohorts/").get_data(as_text=True)
+    assert "refused: cohort" in caplog.text
+
+
+def test_co_tutors_and_module_setting(client, auth, login_as, make_user, course):
+    tutor = login_as(Role.TUTOR)
+    colleague = make_user(Role.TUTOR)
+    cohort = cohorts.create_cohort(tutor, "C")
+    url = f"/cohorts/{cohort.id}"
+    auth.post(f"{url}/tutors", {"email": colleague.email}, page=url)
+    module = newest_version(DocumentKind.MODULE, "test-module")
+    auth.post(f"{url}/modules", {"module": str(module.document_id), "due": "2031-05-01"}, page=url)
+    db.session.expire_all()
+    cohort = db.session.get(Cohort, cohort.id)
+    assert {t.user_id for t in cohort.tutors} == {tutor.id, colleague.id}
+    assert cohort.modules[0].due_at.year == 2031
+    page = client.get(url).get_data(as_text=True)
+    assert "Due 01 May 2031" in page
