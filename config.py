@@ -49,6 +49,13 @@ class Config:
     ARGON2_MEMORY_COST = 19 * 1024
     ARGON2_PARALLELISM = 1
 
+    #: Sign-in throttling, counted in the database across all workers (SECURITY.md row 12).
+    LOGIN_WINDOW_SECONDS = 15 * 60
+    LOGIN_FAILURES_PER_ACCOUNT = 20
+    LOGIN_ATTEMPTS_PER_ADDRESS = 100
+    #: How many proxies in front of the app set X-Forwarded-For (0: use the peer address).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
     #: "How others chose" and every figure about other learners is hidden below this many.
     SMALL_CELL_MINIMUM = 5
     #: Publishing needs, on the exact revision, an approval from a member of the document who

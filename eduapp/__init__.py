@@ -1,12 +1,14 @@
 """eduapp: co-created branching scenarios for interprofessional health-professions education."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ProductionConfig, config_from_environment
 from eduapp import cli, errors, security
 from eduapp.accounts.models import Role
 from eduapp.accounts.views import bp as accounts_bp
 from eduapp.admin.views import bp as admin_bp
+from eduapp.assessments.views import bp as assessments_bp
 from eduapp.cohorts.insight_views import bp as insight_bp
 from eduapp.cohorts.views import bp as cohorts_bp
 from eduapp.core.views import bp as core_bp
@@ -31,6 +33,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         config_class.check()
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_class)
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=app.config["TRUSTED_PROXIES"]
+        )
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
@@ -49,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(player_bp)
+    app.register_blueprint(assessments_bp, url_prefix="/assessments")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(studio_bp, url_prefix="/studio")
     app.register_blueprint(collab_bp, url_prefix="/studio")

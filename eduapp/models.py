@@ -1,6 +1,6 @@
 """Every model of the app, imported in one place so that migrations and create_app see them all."""
 
-from eduapp.accounts.models import LoginSession, User, UserRole
+from eduapp.accounts.models import LoginAttempt, LoginSession, User, UserRole
 from eduapp.assessments.models import AssessmentAnswer, AssessmentAttempt
 from eduapp.audit.models import AuditEvent
 from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortModule, CohortTutor
@@ -35,6 +35,7 @@ __all__ = [
     "Comment",
     "Document",
     "ErasureRequest",
+    "LoginAttempt",
     "LoginSession",
     "Membership",
     "Notification",

@@ -112,3 +112,20 @@ class LoginSession(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginAttempt(db.Model):
+    """One sign-in attempt, counted per account and per address to throttle guessing.
+
+    Kept in the database so that every worker process counts the same attempts.
+    """
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of "account:<e-mail>" or "address:<ip>": no e-mail or address is stored.
+    key_hash: Mapped[str] = mapped_column(sa.String(64))
+    is_failure: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.Index("ix_login_attempts_key_time", "key_hash", "created_at"),)

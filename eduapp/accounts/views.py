@@ -1,14 +1,17 @@
 """Sign-up, sign-in, sign-out and the profile."""
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+import logging
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from eduapp.accounts import services
+from eduapp.accounts import services, throttle
 from eduapp.accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm
 from eduapp.accounts.passwords import verify_password
 from eduapp.security.access import public, signed_in
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+log = logging.getLogger("eduapp.access")
 
 LOGIN_FAILED = "That e-mail and password do not match an account."
 
@@ -47,7 +50,12 @@ def login():
         return redirect(url_for("player.modules"))
     form = LoginForm()
     if form.validate_on_submit():
+        address = request.remote_addr or ""
+        if throttle.is_throttled(form.email.data, address):
+            log.warning("refused: sign-in throttled")
+            abort(429)
         user = services.authenticate(form.email.data, form.password.data)
+        throttle.record(form.email.data, address, succeeded=user is not None)
         if user is not None:
             _sign_in(user)
             return redirect(url_for("player.modules"))

@@ -6,9 +6,14 @@ from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from eduapp.engine import Assessment, Question, RubricCriterion
+from eduapp.engine import CONCORDANCE_SCALE, Assessment, Question, RubricCriterion
 
 TEXT_ANSWER_MAX_CHARS = 20_000
+#: The script concordance scale as shown: (answer, as written, meaning), from -2 to +2.
+CONCORDANCE_CHOICES = tuple(
+    (value, f"{value:+d}".replace("-", "\u2212") if value else "0", meaning)
+    for value, meaning in zip(range(-2, 3), CONCORDANCE_SCALE, strict=True)
+)
 TUTOR_FEEDBACK_MAX_CHARS = 10_000
 
 

@@ -24,7 +24,10 @@ from eduapp.extensions import db
 _SUBMITTED = AssessmentAttempt.submitted_at.is_not(None)
 #: The percentage of an attempt, in SQL (the model's ``percent`` property, unrounded).
 _PERCENT = sa.case(
-    (AssessmentAttempt.max_points > 0, 100.0 * AssessmentAttempt.points / AssessmentAttempt.max_points),
+    (
+        AssessmentAttempt.max_points > 0,
+        100.0 * AssessmentAttempt.points / AssessmentAttempt.max_points,
+    ),
     else_=None,
 )
 
@@ -37,6 +40,12 @@ def assessment_by_slug(slug: str) -> tuple[Version, Assessment] | None:
 def module_of_assessment(assessment: Assessment) -> Version | None:
     """The newest published version of the module the assessment belongs to."""
     return newest_version(DocumentKind.MODULE, assessment.module)
+
+
+def question_of(answer: AssessmentAnswer) -> Question:
+    """The question an answer was given to, in the version the learner answered."""
+    assessment = assessment_of_attempt(answer.attempt)
+    return next(q for q in assessment.questions if q.id == answer.question_id)
 
 
 def engine_answers(stored: dict[str, object], assessment: Assessment) -> dict[str, object]:
@@ -89,7 +98,9 @@ def standing(user_id: int, version: Version) -> LearnerStanding:
             sa.func.max(AssessmentAttempt.id).filter(_SUBMITTED),
             sa.func.max(_PERCENT).filter(AssessmentAttempt.is_passed.is_not(None)),
             sa.func.count(AssessmentAttempt.id).filter(AssessmentAttempt.is_passed.is_(True)),
-            sa.func.count(AssessmentAttempt.id).filter(_SUBMITTED, AssessmentAttempt.is_passed.is_(None)),
+            sa.func.count(AssessmentAttempt.id).filter(
+                _SUBMITTED, AssessmentAttempt.is_passed.is_(None)
+            ),
         )
         .join(Version, Version.id == AssessmentAttempt.version_id)
         .where(AssessmentAttempt.user_id == user_id, Version.document_id == version.document_id)
@@ -240,7 +251,9 @@ def cohort_assessment_results(cohort: Cohort) -> list[LearnerResult]:
         .where(_SUBMITTED)
         .group_by(User.id, User.display_name, User.profession, Version.document_id, Document.slug)
     ).all()
-    modules = {v.document_id: assessment_of(v).module for v in newest_versions(DocumentKind.ASSESSMENT)}
+    modules = {
+        v.document_id: assessment_of(v).module for v in newest_versions(DocumentKind.ASSESSMENT)
+    }
     results = [
         LearnerResult(
             user_id=user_id,

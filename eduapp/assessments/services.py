@@ -139,7 +139,8 @@ def mark_answer(
     question = next(q for q in assessment.questions if q.id == answer.question_id)
     criteria = question.rubric
     if len(points) != len(criteria) or any(
-        not 0 <= given <= criterion.points for given, criterion in zip(points, criteria, strict=False)
+        not 0 <= given <= criterion.points
+        for given, criterion in zip(points, criteria, strict=False)
     ):
         raise AssessmentError("Give each criterion from 0 up to its points.")
     was_waiting = attempt.is_passed is None

@@ -7,6 +7,7 @@ from eduapp.accounts.models import Role
 from eduapp.assessments import queries, services
 from eduapp.assessments.access import load_answer_to_mark
 from eduapp.assessments.forms import (
+    CONCORDANCE_CHOICES,
     AnswerSheetForm,
     MarkForm,
     QueueFilterForm,
@@ -21,6 +22,7 @@ from eduapp.cohorts.queries import cohorts_taught_by
 from eduapp.security.access import get_owned_or_404, requires, signed_in
 
 bp = Blueprint("assessments", __name__, template_folder="templates")
+bp.add_app_template_global(CONCORDANCE_CHOICES, "concordance_choices")
 
 
 @bp.app_template_filter("score_number")
@@ -40,7 +42,8 @@ def marking_queue():
     cohort_id = next((c.id for c in cohorts if str(c.id) == form.cohort.data), None)
     document_id = next((v.document_id for v, _ in modules if v.slug == form.module.data), None)
     answers = queries.marking_queue(current_user, cohort_id=cohort_id, document_id=document_id)
-    return render_template("assessments/queue.html", form=form, answers=answers)
+    rows = [(answer, queries.question_of(answer)) for answer in answers]
+    return render_template("assessments/queue.html", form=form, rows=rows)
 
 
 @bp.get("/marking/<int:answer_id>")
@@ -55,7 +58,7 @@ def mark(answer_id: int):
 def save_mark(answer_id: int):
     answer = load_answer_to_mark(answer_id)
     form = _mark_form(answer)
-    if form.validate_on_submit() and within_rubric(form, _question(answer).rubric):
+    if form.validate_on_submit() and within_rubric(form, queries.question_of(answer).rubric):
         try:
             services.mark_answer(
                 current_user,
@@ -74,7 +77,7 @@ def save_mark(answer_id: int):
 
 def _mark_form(answer, **kwargs) -> MarkForm:
     given = answer.rubric_points or {}
-    rubric = _question(answer).rubric
+    rubric = queries.question_of(answer).rubric
     points = [given.get(str(index)) for index in range(len(rubric))]
     return MarkForm(points=points, feedback=answer.tutor_feedback, **kwargs)
 
@@ -86,14 +89,9 @@ def _render_mark(answer, form: MarkForm):
         attempt=answer.attempt,
         learner=answer.attempt.user,
         assessment=queries.assessment_of_attempt(answer.attempt),
-        question=_question(answer),
+        question=queries.question_of(answer),
         form=form,
     )
-
-
-def _question(answer):
-    assessment = queries.assessment_of_attempt(answer.attempt)
-    return next(q for q in assessment.questions if q.id == answer.question_id)
 
 
 @bp.get("/attempts/<int:attempt_id>")

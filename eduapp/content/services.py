@@ -21,7 +21,6 @@ from eduapp.content.queries import (
 from eduapp.engine import ContentError, CourseReport, check_course
 from eduapp.extensions import db
 
-
 #: Assessments live in this folder inside the curriculum folder.
 ASSESSMENTS_FOLDER = "assessments"
 

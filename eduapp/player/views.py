@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from eduapp.accounts.models import Role
+from eduapp.assessments.queries import standing_for_module
 from eduapp.content.models import DocumentKind
 from eduapp.content.queries import (
     module_of,
@@ -74,6 +75,7 @@ def module(slug: str):
         credits=credit_sentence(co_author_credits(version.document_id)),
         start_form=StartForm(),
         can_play=current_user.has_role(Role.LEARNER),
+        assessment=standing_for_module(current_user, slug),
     )
 
 

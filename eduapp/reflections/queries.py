@@ -238,7 +238,7 @@ def allocations_of(reviewer: User) -> list[tuple[PeerReviewAllocation, Reflectio
                 PeerReviewAllocation.allocated_at.desc(),
                 PeerReviewAllocation.id.desc(),
             )
-        ).tuples()
+        ).all()
     )
 
 
@@ -265,4 +265,4 @@ def waiting_reflection_counts(cohort: Cohort) -> dict[int, int]:
         )
         .group_by(Reflection.user_id)
     )
-    return dict(rows.tuples().all())
+    return {user_id: count for user_id, count in rows}

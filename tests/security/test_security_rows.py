@@ -514,3 +514,48 @@ def test_row_15_a_race_inside_the_save_is_a_conflict_not_a_500(app, make_user, m
     monkeypatch.undo()
     db.session.expire_all()
     assert queries.latest_revision(document).number == 2
+
+
+# Row 12 ------------------------------------------------------------------------------------
+def test_row_12_twenty_wrong_passwords_lock_the_account_across_workers(
+    app, make_user, database_url
+):
+    user = make_user(Role.LEARNER)
+    # Two app instances stand for two gunicorn workers: they share only the database.
+    other_worker = create_app(config_for(database_url))
+    clients = [Auth(app.test_client()), Auth(other_worker.test_client())]
+    for attempt in range(20):
+        response = clients[attempt % 2].login(user.email, "wrong password, try again")
+        assert response.status_code == 401
+    assert clients[0].login(user).status_code == 429
+    assert clients[1].login(user).status_code == 429
+    with other_worker.app_context():
+        db.engine.dispose()
+
+
+def test_row_12_a_hundred_attempts_from_one_address_are_throttled(app, make_user):
+    auth = Auth(app.test_client())
+    for number in range(100):
+        assert auth.login(f"nobody{number}@example.org", "whatever it is").status_code == 401
+    someone = make_user(Role.LEARNER)
+    assert auth.login(someone).status_code == 429
+    elsewhere = app.test_client()
+    token = Auth(elsewhere).token()
+    response = elsewhere.post(
+        "/login",
+        data={"email": someone.email, "password": PASSWORD, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "10.1.2.3"},
+    )
+    assert response.status_code == 302
+
+
+def test_row_12_a_success_clears_the_accounts_failures(app, make_user):
+    user = make_user(Role.LEARNER)
+    auth = Auth(app.test_client())
+    for _ in range(19):
+        auth.login(user.email, "wrong password, try again")
+    assert auth.login(user).status_code == 302
+    auth.logout()
+    for _ in range(19):
+        assert auth.login(user.email, "wrong password, try again").status_code == 401
+    assert auth.login(user).status_code == 302
