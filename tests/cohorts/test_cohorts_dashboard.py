@@ -38,7 +38,7 @@ def test_a_tutor_creates_a_cohort_with_a_join_code(client, auth, login_as):
     cohort = db.session.scalar(sa.select(Cohort))
     assert len(cohort.join_code) == 8 and not set(cohort.join_code) & set("01IO")
     page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
-    assert cohort.join_code in page and "No learner has joined yet" in page
+    assert cohort.join_code in page and "Set a module for the cohort" in page
 
 
 def test_joining_by_code_and_invitations(make_user, course):

@@ -124,7 +124,9 @@ def test_a_bad_visibility_is_refused(client, auth, make_user, course):
     reflection = reflect(learner)
     auth.login(learner)
     url = f"/my/reflections/{reflection.id}"
-    response = auth.post(f"{url}/visibility", {f"r{reflection.id}-visibility": "everyone"}, page=url)
+    response = auth.post(
+        f"{url}/visibility", {f"r{reflection.id}-visibility": "everyone"}, page=url
+    )
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.get(Reflection, reflection.id).visibility == "tutors"
