@@ -2,6 +2,7 @@
 
 import logging
 
+import sqlalchemy as sa
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -47,6 +48,17 @@ def handle_csrf_error(error: CSRFError):
     )
 
 
+def handle_database_unavailable(error: sa.exc.OperationalError):
+    """The database is down, restarting or locked: a retryable 503, not a 500."""
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        db.session.invalidate()
+    log.warning("database unavailable (%s)", type(error.orig).__name__)
+    response, code = render_error(503)
+    return response, code, {"Retry-After": "30"}
+
+
 def handle_unexpected(error: Exception):
     db.session.rollback()
     original = getattr(error, "original_exception", None) or error
@@ -57,5 +69,6 @@ def handle_unexpected(error: Exception):
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(sa.exc.OperationalError, handle_database_unavailable)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

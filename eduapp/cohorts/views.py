@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from eduapp.accounts.models import Role
+from eduapp.assessments.queries import cohort_assessment_results
 from eduapp.cohorts import services
 from eduapp.cohorts.access import load_taught_cohort
 from eduapp.cohorts.dashboard import assigned_modules, module_summary, progress_page
@@ -20,6 +21,7 @@ from eduapp.cohorts.queries import cohorts_taught_by, invites_of
 from eduapp.content.models import Document, DocumentKind
 from eduapp.content.queries import published_modules
 from eduapp.extensions import db
+from eduapp.reflections.queries import waiting_reflection_counts
 from eduapp.security.access import requires
 
 bp = Blueprint("cohorts", __name__, template_folder="templates")
@@ -69,26 +71,15 @@ def dashboard(cohort_id: int):
         tutor_form=CoTutorForm(formdata=None),
         assign_form=assign_form,
         action_form=ActionForm(),
-        extras=dashboard_extras(cohort),
+        waiting=waiting_reflection_counts(cohort),
+        results=_results_on_page(cohort, rows),
     )
 
 
-def dashboard_extras(cohort) -> dict:
-    """Assessment results and waiting reflections, from their domains when they offer them."""
-    extras = {}
-    try:
-        from eduapp.assessments.queries import cohort_assessment_results
-    except ImportError:
-        cohort_assessment_results = None
-    try:
-        from eduapp.reflections.queries import waiting_reflection_counts
-    except ImportError:
-        waiting_reflection_counts = None
-    if cohort_assessment_results:
-        extras["assessments"] = cohort_assessment_results(cohort)
-    if waiting_reflection_counts:
-        extras["waiting"] = waiting_reflection_counts(cohort)
-    return extras
+def _results_on_page(cohort, rows) -> list:
+    """Assessment results of the learners shown on this page of the grid."""
+    shown = {row.member.user_id for row in rows}
+    return [r for r in cohort_assessment_results(cohort) if r.user_id in shown]
 
 
 def _back(cohort_id: int, anchor: str = ""):
