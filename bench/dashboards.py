@@ -10,6 +10,7 @@ ratio for ten times the learners, and flags what misses the targets. Nothing is 
 """
 
 import argparse
+import itertools
 import json
 import math
 import re
@@ -31,6 +32,10 @@ PAGE_TARGET_MS = 300.0
 TARGET_SIZE = 10_000
 RATIO_TARGET = 3.0
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+class PageFailed(RuntimeError):
+    """A page answered something other than 200."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ def time_page(app: Flask, clients: dict, g: Generated, page: Page) -> tuple[floa
         response.get_data()
         elapsed = time.perf_counter() - start
         if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
+            raise PageFailed(f"{url} answered {response.status_code}")
         return elapsed * 1000
 
     return _timed(run)
@@ -115,18 +120,29 @@ def measure(backend: str, size: int, report: Callable[[str], None]) -> list[Figu
         for query in queries():
             median, p95 = time_query(app, g, query)
             figures.append(Figure(backend, size, "query", query.name, median, p95))
+            report(_line(figures[-1]))
         clients = {
             "tutor": _signed_in(app, g.tutor_email, g.password),
             "learner": _signed_in(app, g.learner_email, g.password),
         }
         for page in pages(app):
-            median, p95 = time_page(app, clients, g, page)
+            try:
+                median, p95 = time_page(app, clients, g, page)
+            except PageFailed as error:
+                # Pages are built alongside the benchmark: report a broken one, time the rest.
+                report(f"ERROR {backend} {size}: {page.name}: {error}")
+                continue
             figures.append(
                 Figure(backend, size, "page", page.name, median, p95, page.is_full_export)
             )
+            report(_line(figures[-1]))
         with app.app_context():
             db.engine.dispose()
     return figures
+
+
+def _line(f: Figure) -> str:
+    return f"  {f.kind:<5} {f.what:<44} {f.median_ms:>9.1f} ms  (p95 {f.p95_ms:.1f})"
 
 
 def growth(figures: list[Figure]) -> list[tuple[Figure, Figure, float]]:
@@ -138,7 +154,7 @@ def growth(figures: list[Figure]) -> list[tuple[Figure, Figure, float]]:
     result = []
     for series in by_subject.values():
         series.sort(key=lambda f: f.size)
-        for small, large in zip(series, series[1:], strict=False):
+        for small, large in itertools.pairwise(series):
             result.append((small, large, large.median_ms / max(small.median_ms, 1e-6)))
     return result
 
@@ -152,7 +168,9 @@ def flags(figures: list[Figure]) -> list[str]:
             found.append(f"SLOW  {f.backend} {f.size}: {f.what} {f.median_ms:.0f} ms{note}")
     for small, large, ratio in growth(figures):
         if ratio >= RATIO_TARGET:
-            note = " (a full export: its output grows with the cohort)" if large.is_full_export else ""
+            note = (
+                " (a full export: its output grows with the cohort)" if large.is_full_export else ""
+            )
             found.append(
                 f"RATIO {large.backend} {small.size}->{large.size}: {large.what} x{ratio:.1f} "
                 f"({small.median_ms:.1f} -> {large.median_ms:.1f} ms){note}"
@@ -162,15 +180,24 @@ def flags(figures: list[Figure]) -> list[str]:
 
 def print_report(figures: list[Figure], out=sys.stdout) -> None:
     width = max(len(f.what) for f in figures)
-    print(f"\n{'backend':<10} {'learners':>8}  {'kind':<5}  {'what':<{width}}  "
-          f"{'median ms':>9}  {'p95 ms':>8}", file=out)
+    print(
+        f"\n{'backend':<10} {'learners':>8}  {'kind':<5}  {'what':<{width}}  "
+        f"{'median ms':>9}  {'p95 ms':>8}",
+        file=out,
+    )
     for f in figures:
-        print(f"{f.backend:<10} {f.size:>8}  {f.kind:<5}  {f.what:<{width}}  "
-              f"{f.median_ms:>9.1f}  {f.p95_ms:>8.1f}", file=out)
+        print(
+            f"{f.backend:<10} {f.size:>8}  {f.kind:<5}  {f.what:<{width}}  "
+            f"{f.median_ms:>9.1f}  {f.p95_ms:>8.1f}",
+            file=out,
+        )
     print("\nGrowth (median time ratio when the cohort grows):", file=out)
     for small, large, ratio in growth(figures):
-        print(f"{large.backend:<10} {small.size:>6} -> {large.size:<6} {large.what:<{width}}  "
-              f"x{ratio:.2f}", file=out)
+        print(
+            f"{large.backend:<10} {small.size:>6} -> {large.size:<6} {large.what:<{width}}  "
+            f"x{ratio:.2f}",
+            file=out,
+        )
     found = flags(figures)
     print("\nOver target:" if found else "\nEvery page and ratio is within target.", file=out)
     for line in found:

@@ -30,6 +30,8 @@ def bench_app(url: str) -> Flask:
             "SQLALCHEMY_DATABASE_URI": url,
             "CURRICULUM_DIR": ROOT / "curriculum",
             "SCENARIOS_DIR": ROOT / "scenarios",
+            # One log line per request would drown the figures.
+            "LOG_LEVEL": "WARNING",
         },
     )
     return create_app(config)

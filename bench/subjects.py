@@ -88,8 +88,16 @@ QUERIES = [
         lambda g: (*_with_modules(g), _last_page(g)),
         progress_page,
     ),
-    Query("insight.choices_by_profession", lambda g: (_cohort(g), _scenario_id(g)), choices_by_profession),
-    Query("insight.endings_by_profession", lambda g: (_cohort(g), _scenario_id(g)), endings_by_profession),
+    Query(
+        "insight.choices_by_profession",
+        lambda g: (_cohort(g), _scenario_id(g)),
+        choices_by_profession,
+    ),
+    Query(
+        "insight.endings_by_profession",
+        lambda g: (_cohort(g), _scenario_id(g)),
+        endings_by_profession,
+    ),
     Query("insight.time_per_node", lambda g: (_cohort(g), _scenario_id(g)), time_per_node),
     Query("insight.cohort_professions", lambda g: (_cohort(g),), cohort_professions),
     Query(

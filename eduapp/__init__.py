@@ -19,6 +19,7 @@ from eduapp.notifications.views import bp as notifications_bp
 from eduapp.player.views import bp as player_bp
 from eduapp.reflections.views import bp as reflections_bp
 from eduapp.studio.collaboration import bp as collab_bp
+from eduapp.studio.files import bp as files_bp
 from eduapp.studio.history import bp as history_bp
 from eduapp.studio.views import bp as studio_bp
 
@@ -60,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(studio_bp, url_prefix="/studio")
     app.register_blueprint(collab_bp, url_prefix="/studio")
     app.register_blueprint(history_bp, url_prefix="/studio")
+    app.register_blueprint(files_bp, url_prefix="/studio")
     app.register_blueprint(mydata_bp)
     app.register_blueprint(reflections_bp)
     app.register_blueprint(notifications_bp)

@@ -3,11 +3,11 @@
 import logging
 
 import sqlalchemy as sa
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from eduapp.extensions import db
+from eduapp.extensions import db, login_manager
 
 log = logging.getLogger("eduapp.errors")
 
@@ -55,6 +55,9 @@ def handle_database_unavailable(error: sa.exc.OperationalError):
     except sa.exc.SQLAlchemyError:
         db.session.invalidate()
     log.warning("database unavailable (%s)", type(error.orig).__name__)
+    # Flask-Login's template context would load the signed-in user again, from the database
+    # that just failed: the page is rendered for an anonymous visitor instead.
+    g._login_user = login_manager.anonymous_user()
     response, code = render_error(503)
     return response, code, {"Retry-After": "30"}
 

@@ -1,5 +1,6 @@
 """The one way Markdown becomes HTML: rendered, then sanitized with an allowlist."""
 
+import html
 import re
 
 import markdown as md
@@ -55,10 +56,17 @@ def render_markdown(text: str | None, base_level: int = 2) -> Markup:
     """
     if not text:
         return Markup("")
-    converter = md.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-    html = _shift_headings(converter.convert(text[:MAX_MARKDOWN_CHARS]), base_level)
+    text = text[:MAX_MARKDOWN_CHARS]
+    if _is_hostile(text):
+        rendered = _as_plain_text(text)
+    else:
+        converter = md.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        try:
+            rendered = _shift_headings(converter.convert(text), base_level)
+        except RecursionError:
+            rendered = _as_plain_text(text)
     clean = nh3.clean(
-        html,
+        rendered,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
@@ -66,6 +74,39 @@ def render_markdown(text: str | None, base_level: int = 2) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)  # noqa: S704 - sanitized by nh3 just above
+
+
+#: Python-Markdown slows quadratically (or recurses without bound) on some hostile shapes:
+#: thousands of inline markers in one paragraph, brackets or list markers nested hundreds deep.
+#: No real author text comes near these limits; text that does is shown as plain text.
+MAX_INLINE_MARKERS_PER_BLOCK = 1000
+MAX_INLINE_MARKERS = 5000
+MAX_NESTING = 16
+_INLINE_MARKERS = re.compile(r"[<\[\]\\&`*_!]")
+_BLOCK_SPLIT = re.compile(r"\n\s*\n")
+_NESTED_LINE = re.compile(rf"^(?:\s*(?:[-*+>]|\d+[.)])\s+){{{MAX_NESTING + 1},}}", re.MULTILINE)
+
+
+def _is_hostile(text: str) -> bool:
+    """Would Markdown take too long, or too deep, on this text? Linear time."""
+    if _NESTED_LINE.search(text):
+        return True
+    depth = 0
+    for char in text:
+        if char == "[":
+            depth += 1
+            if depth > MAX_NESTING:
+                return True
+        elif char == "]" and depth:
+            depth -= 1
+    counts = [len(_INLINE_MARKERS.findall(block)) for block in _BLOCK_SPLIT.split(text)]
+    return max(counts) > MAX_INLINE_MARKERS_PER_BLOCK or sum(counts) > MAX_INLINE_MARKERS
+
+
+def _as_plain_text(text: str) -> str:
+    """The text as escaped paragraphs, for input Markdown cannot render within its budget."""
+    blocks = (block.strip() for block in _BLOCK_SPLIT.split(text))
+    return "".join(f"<p>{html.escape(block)}</p>" for block in blocks if block)
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")

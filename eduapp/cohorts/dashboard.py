@@ -12,7 +12,7 @@ from eduapp.accounts.models import User
 from eduapp.cohorts.models import Cohort, CohortMember, CohortModule
 from eduapp.cohorts.progress import ModuleStatus, status_of
 from eduapp.content.models import DocumentKind, Version
-from eduapp.content.queries import module_of, newest_scenario_versions, newest_version
+from eduapp.content.queries import module_of, newest_scenario_versions, newest_versions
 from eduapp.extensions import db, utcnow
 from eduapp.player.models import Attempt, AttemptStatus
 
@@ -33,13 +33,22 @@ class AssignedModule:
 
 
 def assigned_modules(cohort: Cohort) -> list[AssignedModule]:
+    """The cohort's modules in the order they were set, with their newest scenarios.
+
+    Two queries whatever the number of modules: the newest module versions, then the newest
+    versions of all their scenarios.
+    """
+    modules = {v.document_id: v for v in newest_versions(DocumentKind.MODULE)}
+    parsed = {d: module_of(v) for d, v in modules.items()}
+    scenario_versions = newest_scenario_versions(
+        sorted({slug for module in parsed.values() for slug in module.scenarios})
+    )
     result = []
     for assignment in cohort.modules:
-        version = newest_version(DocumentKind.MODULE, assignment.document.slug)
+        version = modules.get(assignment.document_id)
         if version is None:
             continue
-        module = module_of(version)
-        scenario_versions = newest_scenario_versions(list(module.scenarios))
+        module = parsed[assignment.document_id]
         scenarios = [
             (scenario_versions[s].document_id, s, scenario_versions[s].title)
             for s in module.scenarios
@@ -50,34 +59,32 @@ def assigned_modules(cohort: Cohort) -> list[AssignedModule]:
 
 
 def _per_learner(cohort: Cohort, module: AssignedModule, user_ids=None):
-    """Per member: how many of the module's scenarios they finished, and how many they began."""
-    completed = sa.func.count(
-        sa.distinct(
-            sa.case(
-                (Attempt.status == AttemptStatus.COMPLETED.value, Version.document_id),
-                else_=None,
-            )
-        )
-    )
-    query = (
-        sa.select(
-            CohortMember.user_id,
-            completed.label("completed"),
-            sa.func.count(sa.distinct(Version.document_id)).label("started"),
-        )
-        .select_from(CohortMember)
-        .join(Attempt, Attempt.user_id == CohortMember.user_id)
+    """Per member: how many of the module's scenarios they finished, and how many they began.
+
+    Attempts are first reduced to one row per (learner, scenario), then counted per learner:
+    two hash aggregations instead of a sorted COUNT(DISTINCT). Members are a semi-join, so the
+    database reads attempts straight from the (version, playtest, user) index.
+    """
+    members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
+    if user_ids is not None:
+        members = members.where(CohortMember.user_id.in_(user_ids))
+    is_completed = sa.case((Attempt.status == AttemptStatus.COMPLETED.value, 1), else_=0)
+    per_scenario = (
+        sa.select(Attempt.user_id, sa.func.max(is_completed).label("is_completed"))
         .join(Version, Version.id == Attempt.version_id)
         .where(
-            CohortMember.cohort_id == cohort.id,
-            Attempt.is_playtest.is_(False),
             Version.document_id.in_(module.scenario_ids or [-1]),
+            Attempt.is_playtest.is_(False),
+            Attempt.user_id.in_(members),
         )
-        .group_by(CohortMember.user_id)
+        .group_by(Attempt.user_id, Version.document_id)
+        .subquery()
     )
-    if user_ids is not None:
-        query = query.where(CohortMember.user_id.in_(user_ids))
-    return query
+    return sa.select(
+        per_scenario.c.user_id,
+        sa.func.sum(per_scenario.c.is_completed).label("completed"),
+        sa.func.count().label("started"),
+    ).group_by(per_scenario.c.user_id)
 
 
 def module_summary(cohort: Cohort, module: AssignedModule) -> dict[str, int]:

@@ -64,16 +64,23 @@ def choices_by_profession(cohort: Cohort, scenario_document_id: int) -> dict[str
     Grouped by the label recorded with each choice, so attempts on older versions still count.
     """
     attempts = _cohort_attempts(cohort, scenario_document_id)
-    rows = db.session.execute(
+    # Deduplicate (choice, attempt) first, then count: hash aggregations, where a
+    # COUNT(DISTINCT) would sort every event (and spill to disk on a large cohort).
+    taken = (
         sa.select(
             ChoiceEvent.from_node,
             ChoiceEvent.choice_label,
             attempts.c.profession,
-            sa.func.count(sa.distinct(ChoiceEvent.attempt_id)),
+            ChoiceEvent.attempt_id,
         )
         .join(attempts, attempts.c.attempt_id == ChoiceEvent.attempt_id)
-        .group_by(ChoiceEvent.from_node, ChoiceEvent.choice_label, attempts.c.profession)
-        .order_by(ChoiceEvent.from_node, ChoiceEvent.choice_label)
+        .distinct()
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(taken.c.from_node, taken.c.choice_label, taken.c.profession, sa.func.count())
+        .group_by(taken.c.from_node, taken.c.choice_label, taken.c.profession)
+        .order_by(taken.c.from_node, taken.c.choice_label)
     )
     insight: dict[str, DecisionInsight] = {}
     for node_id, label, profession, count in rows:

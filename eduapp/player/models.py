@@ -70,6 +70,11 @@ class Attempt(db.Model):
             "(revision_id IS NULL OR is_playtest)",
             name="plays_a_version_or_playtests_a_draft",
         ),
+        # Dashboards read a version's learner attempts by user from this index alone
+        # (docs/performance.md).
+        sa.Index(
+            "ix_attempts_version_learner", "version_id", "is_playtest", "user_id", "status", "id"
+        ),
     )
 
     @property
@@ -113,6 +118,14 @@ class ChoiceEvent(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("attempt_id", "step"),
         sa.Index("ix_choice_events_from_node", "from_node", "choice_number"),
+        # What dashboards read of an attempt's events, without visiting the table.
+        sa.Index(
+            "ix_choice_events_attempt_node",
+            "attempt_id",
+            "from_node",
+            "choice_number",
+            "seconds_on_node",
+        ),
     )
 
 

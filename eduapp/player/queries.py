@@ -90,32 +90,34 @@ def how_others_chose(attempt: Attempt, minimum: int) -> dict[str, OthersChoices]
     nodes = {event.from_node for event in attempt.events}
     if not nodes:
         return {}
+    # Each other learner once per (node, choice), computed once and counted two ways in one
+    # statement: per choice, and per node (the learners who decided there at all).
     others = (
         sa.select(ChoiceEvent.from_node, ChoiceEvent.choice_number, Attempt.user_id)
         .join(Attempt, Attempt.id == ChoiceEvent.attempt_id)
         .where(
             Attempt.version_id == attempt.version_id,
-            Attempt.user_id != attempt.user_id,
             Attempt.is_playtest.is_(False),
+            Attempt.user_id != attempt.user_id,
             ChoiceEvent.from_node.in_(nodes),
         )
         .distinct()
-        .subquery()
+        .cte("others")
     )
-    totals = dict(
-        db.session.execute(
-            sa.select(others.c.from_node, sa.func.count(sa.distinct(others.c.user_id))).group_by(
-                others.c.from_node
-            )
-        ).all()
-    )
-    counts = db.session.execute(
-        sa.select(others.c.from_node, others.c.choice_number, sa.func.count()).group_by(
-            others.c.from_node, others.c.choice_number
+    deciders = sa.select(others.c.from_node, others.c.user_id).distinct().subquery()
+    rows = db.session.execute(
+        sa.union_all(
+            sa.select(others.c.from_node, others.c.choice_number, sa.func.count()).group_by(
+                others.c.from_node, others.c.choice_number
+            ),
+            sa.select(deciders.c.from_node, sa.literal(0), sa.func.count()).group_by(
+                deciders.c.from_node
+            ),
         )
-    )
+    ).all()
+    totals = {node: count for node, number, count in rows if number == 0}
     result: dict[str, OthersChoices] = {}
-    for node, number, count in counts:
-        if totals.get(node, 0) >= minimum:
+    for node, number, count in rows:
+        if number and totals.get(node, 0) >= minimum:
             result.setdefault(node, OthersChoices(totals[node], {})).by_choice[number] = count
     return result

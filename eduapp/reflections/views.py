@@ -162,16 +162,14 @@ def my_reflection(reflection_id: int):
 
 
 def _visibility_form(reflection: Reflection) -> VisibilityForm:
-    return VisibilityForm(
-        formdata=None, prefix=f"r{reflection.id}", visibility=reflection.visibility
-    )
+    return VisibilityForm(formdata=None, visibility=reflection.visibility)
 
 
 @bp.post("/my/reflections/<int:reflection_id>/visibility")
 @requires(Role.LEARNER)
 def set_visibility(reflection_id: int):
     reflection = get_owned_or_404(Reflection, reflection_id)
-    form = VisibilityForm(prefix=f"r{reflection.id}")
+    form = VisibilityForm()
     if not form.validate_on_submit():
         abort(400)
     services.change_visibility(reflection, Visibility(form.visibility.data))

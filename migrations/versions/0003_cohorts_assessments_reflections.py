@@ -211,6 +211,13 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
 
+    # Covering indexes for the dashboards (docs/performance.md).
+    with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_attempts_version_learner', ['version_id', 'is_playtest', 'user_id', 'status', 'id'], unique=False)
+
+    with op.batch_alter_table('choice_events', schema=None) as batch_op:
+        batch_op.create_index('ix_choice_events_attempt_node', ['attempt_id', 'from_node', 'choice_number', 'seconds_on_node'], unique=False)
+
     # Assessments are documents too (Alembic does not compare check constraints: by hand).
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_documents_kind_known'), type_='check')
@@ -229,6 +236,12 @@ def downgrade():
         batch_op.create_check_constraint(
             batch_op.f('ck_documents_kind_known'), "kind IN ('scenario','module')"
         )
+
+    with op.batch_alter_table('choice_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_choice_events_attempt_node')
+
+    with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_attempts_version_learner')
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('erased_at')

@@ -105,7 +105,7 @@ def test_the_learner_sees_every_reflection_newest_first_and_changes_visibility(
 
     url = f"/my/reflections/{private.id}"
     response = auth.post(
-        f"{url}/visibility", {f"r{private.id}-visibility": "tutors", "user_id": "1"}, page=url
+        f"{url}/visibility", {"visibility": "tutors", "user_id": "1"}, page=url
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -114,7 +114,7 @@ def test_the_learner_sees_every_reflection_newest_first_and_changes_visibility(
     tutor_client = client.application.test_client()
     Auth(tutor_client).login(tutor)
     assert "Older and private" in page_of(tutor_client, "/reflections/queue")
-    auth.post(f"{url}/visibility", {f"r{private.id}-visibility": "private"}, page=url)
+    auth.post(f"{url}/visibility", {"visibility": "private"}, page=url)
     assert "Older and private" not in page_of(tutor_client, "/reflections/queue")
     assert tutor_client.get(f"/reflections/{private.id}").status_code == 404
 
@@ -125,7 +125,7 @@ def test_a_bad_visibility_is_refused(client, auth, make_user, course):
     auth.login(learner)
     url = f"/my/reflections/{reflection.id}"
     response = auth.post(
-        f"{url}/visibility", {f"r{reflection.id}-visibility": "everyone"}, page=url
+        f"{url}/visibility", {"visibility": "everyone"}, page=url
     )
     assert response.status_code == 400
     db.session.expire_all()

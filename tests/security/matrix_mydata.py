@@ -35,9 +35,7 @@ ROWS = {
     ),
     ("mydata.leave", "POST"): Row("/my/cohorts/{cohort_id}/leave", expect(403, **LEARNERS), {}),
     ("mydata.data", "GET"): Row("/my/data", expect(200)),
-    ("mydata.request_erasure", "POST"): Row(
-        "/my/data", expect(403, **LEARNERS), {"confirm": "y"}
-    ),
+    ("mydata.request_erasure", "POST"): Row("/my/data", expect(403, **LEARNERS), {"confirm": "y"}),
     # Anyone signed in downloads their own data, whatever their roles.
     ("mydata.export_json", "GET"): Row("/my/data/export", expect(200)),
     ("mydata.export_csv", "GET"): Row("/my/data/choices.csv", expect(200)),

@@ -97,4 +97,7 @@ ROWS = {
         f"{DOC}/review", members(302), {"revision": "1", "decision": "approve"}
     ),
     ("collab.publish", "POST"): Row(f"{DOC}/publish", editors(302), {"revision": "1"}),
+    ("files.download", "GET"): Row(f"{DOC}/source.md", members(200)),
+    # No file attached: refused as a bad request once access is granted.
+    ("files.upload", "POST"): Row(f"{DOC}/upload", editors(400), {"base": "1"}),
 }

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from access_world import LOGIN, PERSONAS, World
-
 from conftest import Auth, _empty_tables
+
 from eduapp.content.services import load_course
 from eduapp.extensions import db
 

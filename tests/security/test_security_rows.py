@@ -559,3 +559,89 @@ def test_row_12_a_success_clears_the_accounts_failures(app, make_user):
     for _ in range(19):
         assert auth.login(user.email, "wrong password, try again").status_code == 401
     assert auth.login(user).status_code == 302
+
+
+# Row 18 ------------------------------------------------------------------------------------
+def _upload(auth, name: str, content: bytes, base: int = 1):
+    import io
+
+    url = "/studio/scenario/row-fifteen"
+    return auth.post(
+        f"{url}/upload",
+        {"base": base, "file": (io.BytesIO(content), name)},
+        page=url,
+        content_type="multipart/form-data",
+    )
+
+
+def test_row_18_uploads_too_large_scripted_or_oddly_named_are_refused(app, make_user):
+    from eduapp.studio.queries import latest_revision
+
+    document, _, (auth, _) = _two_co_authors(app, make_user)
+    source = latest_revision(document).source
+    big = auth.client.post(
+        "/studio/scenario/row-fifteen/upload",
+        data=b"x" * (1024 * 1024 + 10),
+        content_type="multipart/form-data; boundary=x",
+    )
+    assert big.status_code == 413
+    assert _upload(auth, "page.html", b"<script>alert(1)</script>").status_code == 400
+    assert _upload(auth, "pic.svg", b"<svg onload=alert(1)></svg>").status_code == 400
+    assert _upload(auth, "fake.md", b"<svg><script>alert(1)</script></svg>").status_code == 400
+    assert _upload(auth, "bin.md", b"\x00\x01\x02").status_code == 400
+    db.session.expire_all()
+    assert latest_revision(document).number == 1
+    edited = source.replace("Where it begins", "Uploaded start").encode()
+    assert _upload(auth, "../../etc/passwd.md", edited).status_code == 302
+    db.session.expire_all()
+    revision = latest_revision(document)
+    assert revision.number == 2 and "Uploaded start" in revision.source
+    download = auth.client.get("/studio/scenario/row-fifteen/source.md")
+    assert download.headers["Content-Disposition"] == 'attachment; filename="row-fifteen.md"'
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Uploaded start" in download.get_data(as_text=True)
+
+
+# Row 19 ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_row_19_exported_cells_that_spreadsheets_would_evaluate_are_neutralised(start):
+    from eduapp.csv_export import csv_response
+
+    import csv
+    import io
+
+    text = csv_response("x.csv", ["h"], [[start + "1+1"]]).get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[1] == ["'" + start + "1+1"]
+
+
+# Row 22 ------------------------------------------------------------------------------------
+def test_row_22_a_request_over_the_size_limit_is_413(client, login_as, course):
+    login_as(Role.LEARNER)
+    response = client.post("/scenarios/ward-round/start", data={"x": "y" * (1024 * 1024 + 1)})
+    assert response.status_code == 413
+
+
+def test_row_22_pathological_markdown_renders_within_its_budget():
+    import time
+
+    started = time.perf_counter()
+    render_markdown("*" * 10_000)
+    render_markdown("> " * 5_000 + "deep")
+    render_markdown("[" * 20_000 + "x" + "]" * 20_000)
+    render_markdown("<a " * 5_000)
+    render_markdown("- " * 3_000 + "deep")
+    render_markdown("> - [*" * 200_000)
+    assert time.perf_counter() - started < 10
+
+
+def test_row_22_a_scenario_of_fifty_thousand_nodes_is_refused_quickly():
+    import time
+
+    from eduapp.engine import parse_scenario
+
+    text = "id: huge\n" + "".join(f":: n{i} | N\n\nx\n\n" for i in range(50_000))
+    started = time.perf_counter()
+    with pytest.raises(ContentError):
+        parse_scenario(text[: 1024 * 1024 - 10], "scenarios/huge.md")
+    assert time.perf_counter() - started < 5

@@ -1,0 +1,147 @@
+"""The processes of a run: a PostgreSQL cluster of its own and gunicorn with its workers.
+
+The cluster lives in a temporary folder on a free loopback port, is started, stopped and
+restarted by this module alone, and is removed at the end. It never touches another server.
+"""
+
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.load.gunicorn_hooks import READY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """Run a fixed command (never through a shell); raise with its output if it fails."""
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False, **kwargs)  # noqa: S603 - argument lists built here, no shell
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def postgres_bin() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if not found:
+        raise RuntimeError("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
+    return Path(found[-1]).parent
+
+
+class PostgresCluster:
+    """A throwaway cluster: initdb into a temp folder, pg_ctl start/stop, removed on close."""
+
+    def __init__(self) -> None:
+        self.bin = postgres_bin()
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="eduapp-load-pg-"))
+        self.data = self.folder / "data"
+        self.log = self.folder / "postgres.log"
+        # initdb refuses to run as root: the cluster then belongs to the postgres user.
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.folder, "postgres", "postgres")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/eduapp_load"
+
+    def _pg(self, tool: str, *args: str) -> subprocess.CompletedProcess:
+        return run([*self.as_user, str(self.bin / tool), *args])
+
+    def create(self) -> None:
+        self._pg("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
+        self.start()
+        self._pg("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                 "eduapp_load")  # fmt: skip
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.folder}"
+        )
+        self._pg("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._pg("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def close(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            try:
+                self.stop("immediate")
+            except RuntimeError as error:
+                print(f"warning: could not stop the load-test cluster: {error}", file=sys.stderr)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Gunicorn:
+    """``gunicorn --workers N eduapp.wsgi:app`` on a free loopback port, logging to a file."""
+
+    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+        self.port = free_port()
+        self.workers = workers
+        self.log = log
+        self._log_file = log.open("w")
+        args = [
+            sys.executable, "-m", "gunicorn", "--workers", str(workers),
+            "--bind", f"127.0.0.1:{self.port}", "--timeout", "30", "--graceful-timeout", "10",
+            "--no-control-socket", "--config", "python:bench.load.gunicorn_hooks",
+            "eduapp.wsgi:app",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments, our interpreter
+            args, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            return []
+
+    def ready_count(self) -> int:
+        """How many workers have loaded the app so far (restarted ones included)."""
+        return self.log.read_text(errors="replace").count(READY)
+
+    def wait_ready(self, count: int | None = None, timeout: float = 60) -> None:
+        """Wait until ``count`` workers in all have loaded the app (every worker by default)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {self.log}")
+            if self.ready_count() >= (count or self.workers):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn was not ready within {timeout} s; see {self.log}")
+
+    def kill_a_worker(self, rng) -> int:
+        """SIGKILL one worker (the arbiter starts another); returns its pid."""
+        pid = rng.choice(self.worker_pids())
+        os.kill(pid, signal.SIGKILL)
+        return pid
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self._log_file.close()

@@ -1,0 +1,167 @@
+"""One run on one backend: a fresh database with the real course, gunicorn with its workers,
+the learners for a fixed time with faults injected, then the checker."""
+
+import asyncio
+import random
+import re
+import secrets
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bench.load import ledger as ledger_file
+from bench.load.checker import check
+from bench.load.learner import Behaviour, Learner
+from bench.load.processes import ROOT, Gunicorn, PostgresCluster, run
+from bench.load.stats import Recorder, summarise
+
+
+@dataclass
+class Settings:
+    backend: str
+    learners: int = 50
+    duration: float = 90.0
+    workers: int = 4
+    #: Seconds the PostgreSQL cluster stays down during its restart.
+    outage: float = 4.0
+    seed: int = 2026
+    behaviour: Behaviour = field(default_factory=Behaviour)
+
+
+def server_env(url: str) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EDUAPP_", "DATABASE_"))}
+    env.update(
+        EDUAPP_CONFIG="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        DATABASE_URL=url,
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """As ``make setup`` does: migrate, then load the real course."""
+    flask = [sys.executable, "-m", "flask", "--app", "eduapp"]
+    run([*flask, "db", "upgrade"], cwd=ROOT, env=env)
+    run([*flask, "content", "load"], cwd=ROOT, env=env)
+
+
+def run_backend(settings: Settings, out: Path) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    cluster = server = None
+    sqlite_folder = None
+    try:
+        if settings.backend == "postgresql":
+            cluster = PostgresCluster()
+            cluster.create()
+            url = cluster.url
+        else:
+            sqlite_folder = tempfile.TemporaryDirectory(prefix="eduapp-load-sqlite-")
+            url = f"sqlite:///{sqlite_folder.name}/eduapp.db"
+        env = server_env(url)
+        prepare_database(env)
+        server = Gunicorn(env, settings.workers, out / f"gunicorn-{settings.backend}.log")
+        server.wait_ready()
+        recorder = Recorder()
+        started = time.monotonic()
+        learners = asyncio.run(_drive(settings, server, cluster, recorder))
+        elapsed = time.monotonic() - started
+        server.stop()
+        ledgers = [learner.ledger for learner in learners]
+        ledger_file.save(ledgers, out / f"ledger-{settings.backend}.json")
+        report = check(url, ledgers)
+        return {
+            "backend": settings.backend,
+            "learners": settings.learners,
+            "workers": settings.workers,
+            "duration_s": settings.duration,
+            "load": summarise(recorder, elapsed),
+            "endings_reached": sum(learner.endings for learner in learners),
+            "unexpected_answers": [u for learner in learners for u in learner.unexpected][:20],
+            "server_log": scan_server_log(server.log),
+            "check": report.as_dict(),
+            "ok": report.ok and recorder.error_pages.traceback == 0,
+        }
+    finally:
+        if server is not None:
+            server.stop()
+        if cluster is not None:
+            cluster.close()
+        if sqlite_folder is not None:
+            sqlite_folder.cleanup()
+
+
+async def _drive(settings: Settings, server: Gunicorn, cluster, recorder: Recorder) -> list:
+    zero = time.monotonic()
+    deadline = zero + settings.duration
+    run_tag = secrets.token_hex(3)
+    password = f"harbour-lantern-{secrets.token_hex(4)}-meadow"
+    clients = [
+        httpx.AsyncClient(
+            base_url=server.url, timeout=20, limits=httpx.Limits(max_connections=2)
+        )
+        for _ in range(settings.learners)
+    ]
+    learners = [
+        Learner(n + 1, run_tag, password, client, recorder, zero, deadline, settings.behaviour,
+                seed=settings.seed * 1000 + n)
+        for n, client in enumerate(clients)
+    ]  # fmt: skip
+
+    async def start(learner: Learner, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await learner.run()
+
+    ramp = min(5.0, settings.duration / 10)
+    tasks = [
+        asyncio.create_task(start(learner, ramp * i / settings.learners))
+        for i, learner in enumerate(learners)
+    ]
+    faults = asyncio.create_task(_inject_faults(settings, server, cluster, recorder, zero))
+    await asyncio.wait(tasks, timeout=settings.duration + 60)
+    await faults
+    for task in tasks:
+        task.cancel()
+    for client in clients:
+        await client.aclose()
+    return learners
+
+
+async def _inject_faults(settings, server: Gunicorn, cluster, recorder: Recorder, zero) -> None:
+    rng = random.Random(settings.seed)
+    await asyncio.sleep(settings.duration * 0.3)
+    started = time.monotonic() - zero
+    ready = server.ready_count()
+    pid = server.kill_a_worker(rng)
+    # Back when a new worker has loaded the app (a worker imports it afresh after a fork).
+    await asyncio.to_thread(server.wait_ready, ready + 1, 60)
+    recorder.faults.append((f"SIGKILL gunicorn worker {pid}", started, time.monotonic() - zero))
+    if cluster is None:
+        return
+    await asyncio.sleep(max(0.0, zero + settings.duration * 0.55 - time.monotonic()))
+    started = time.monotonic() - zero
+    # Immediate mode: no checkpoint, crash recovery on start. Only durable commits survive.
+    await asyncio.to_thread(cluster.stop, "immediate")
+    await asyncio.sleep(settings.outage)
+    await asyncio.to_thread(cluster.start)
+    recorder.faults.append(("PostgreSQL stopped (immediate) and started", started,
+                            time.monotonic() - zero))  # fmt: skip
+
+
+def scan_server_log(path: Path) -> dict:
+    """What the server said: unhandled exceptions by class, database-unavailable warnings."""
+    text = path.read_text(errors="replace")
+    unhandled = Counter(re.findall(r"level=ERROR logger=\S+ .*? unhandled (\w+)", text))
+    return {
+        "unhandled_exceptions": dict(unhandled),
+        "database_unavailable_warnings": len(re.findall(r"database unavailable", text)),
+        "workers_booted": len(re.findall(r"Booting worker", text)),
+        "worker_timeouts": len(re.findall(r"WORKER TIMEOUT", text)),
+    }

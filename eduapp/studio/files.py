@@ -1,0 +1,86 @@
+"""Moving a draft's source in and out as a file: upload a new revision, download the source.
+
+Uploads are never stored as files: their text becomes a revision, so no name the browser sends
+is ever used (SECURITY.md row 18). Only plain UTF-8 text files are accepted.
+"""
+
+from flask import Blueprint, Response, abort, flash, redirect, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import IntegerField
+from wtforms.validators import InputRequired
+
+from eduapp.security.access import signed_in
+from eduapp.studio import queries, services
+from eduapp.studio.access import load_document
+
+bp = Blueprint("files", __name__)
+
+#: File endings an author's text editor produces for our formats.
+TEXT_SUFFIXES = (".md", ".txt", ".markdown")
+MAX_UPLOAD_BYTES = 1024 * 1024
+
+
+class UploadForm(FlaskForm):
+    base = IntegerField(validators=[InputRequired()])
+    file = FileField("A source file (.md or .txt)", validators=[FileRequired()])
+
+
+class UploadRefused(ValueError):
+    """Not a plain text file of ours; the message says why."""
+
+
+def read_upload(storage) -> str:
+    """The uploaded file's text, or UploadRefused: a wrong ending, binary content, not UTF-8."""
+    name = (storage.filename or "").lower()
+    if not name.endswith(TEXT_SUFFIXES):
+        raise UploadRefused("Upload a plain-text .md or .txt file.")
+    data = storage.stream.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        abort(413)
+    if b"\x00" in data:
+        raise UploadRefused("That file is not plain text.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UploadRefused("Save the file as UTF-8 text and upload it again.") from None
+    if text.lstrip().lower().startswith(("<!doctype", "<html", "<svg", "<?xml")):
+        raise UploadRefused("That is a web page or an image, not a scenario or module file.")
+    return text
+
+
+@bp.post("/<kind>/<slug>/upload")
+@signed_in
+def upload(kind: str, slug: str):
+    document, _ = load_document(kind, slug, edit=True)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        source = read_upload(form.file.data)
+    except UploadRefused as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("studio.editor", kind=kind, slug=slug)), 400
+    try:
+        services.save_source(current_user, document, form.base.data, source, "Uploaded a file")
+    except services.Conflict:
+        flash(
+            "Someone saved since you opened the editor; upload again on the newest revision.",
+            "error",
+        )
+        return redirect(url_for("studio.editor", kind=kind, slug=slug))
+    flash("The uploaded file is saved as a new revision.", "success")
+    return redirect(url_for("studio.editor", kind=kind, slug=slug))
+
+
+@bp.get("/<kind>/<slug>/source.md")
+@signed_in
+def download(kind: str, slug: str):
+    """The newest revision's source as a file to edit elsewhere; never rendered by the browser."""
+    document, _ = load_document(kind, slug)
+    latest = queries.latest_revision(document)
+    response = Response(latest.source, mimetype="text/markdown")
+    response.headers["Content-Disposition"] = f'attachment; filename="{document.slug}.md"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
