@@ -13,6 +13,7 @@ import argparse
 import itertools
 import json
 import math
+import os
 import re
 import statistics
 import sys
@@ -114,7 +115,8 @@ def measure(backend: str, size: int, report: Callable[[str], None]) -> list[Figu
         seconds = time.perf_counter() - start
         report(
             f"# {backend}, {size} learners: generated {g.choice_events} choice events, "
-            f"{g.attempts} attempts, {g.reflections} reflections in {seconds:.1f} s"
+            f"{g.attempts} attempts, {g.reflections} reflections in {seconds:.1f} s "
+            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
         )
         figures.append(Figure(backend, size, "setup", "generate", seconds * 1000, seconds * 1000))
         for query in queries():

@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.load.learner import Behaviour
 from bench.load.processes import ROOT
 from bench.load.report import text, write_docs
 from bench.load.run import Settings, run_backend
@@ -23,6 +24,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--postgres-seconds", type=float, default=90)
     parser.add_argument("--sqlite-seconds", type=float, default=60)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--think", type=float, nargs=2, default=(0.2, 1.0), metavar=("MIN", "MAX"),
+        help="seconds a learner pauses before each action (uniform between MIN and MAX)",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load")
     parser.add_argument(
         "--write-docs", action="store_true", help="put the figures into docs/reliability.md"
@@ -33,7 +38,10 @@ def main(argv: list[str]) -> int:
     for backend in backends:
         seconds = args.postgres_seconds if backend == "postgresql" else args.sqlite_seconds
         print(f"== {backend}: {args.learners} learners for {seconds:g} s ...", flush=True)
-        settings = Settings(backend, args.learners, seconds, args.workers, seed=args.seed)
+        behaviour = Behaviour(think=tuple(args.think))
+        settings = Settings(
+            backend, args.learners, seconds, args.workers, seed=args.seed, behaviour=behaviour
+        )
         result = run_backend(settings, args.out)
         results.append(result)
         print(text(result), flush=True)

@@ -97,7 +97,7 @@ class Gunicorn:
         args = [
             sys.executable, "-m", "gunicorn", "--workers", str(workers),
             "--bind", f"127.0.0.1:{self.port}", "--timeout", "30", "--graceful-timeout", "10",
-            "--no-control-socket", "--config", "python:bench.load.gunicorn_hooks",
+            "--no-control-socket", "--preload", "--config", "python:bench.load.gunicorn_hooks",
             "eduapp.wsgi:app",
         ]  # fmt: skip
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments, our interpreter

@@ -32,7 +32,8 @@ def markdown(result: dict) -> list[str]:
     lines = [
         f"### {result['backend']}: {'PASS' if result['ok'] else 'FAIL'}",
         "",
-        f"- {result['learners']} learners, gunicorn with {result['workers']} sync workers, "
+        f"- {result['learners']} learners (pausing {result['think'][0]:g}-{result['think'][1]:g} s "
+        f"before each action), gunicorn with {result['workers']} sync workers, "
         f"{load['duration_s']} s: **{load['requests']} requests, "
         f"{load['throughput_rps']} requests/s**; {result['endings_reached']} endings reached.",
         f"- Latency of all requests: p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, "
@@ -45,7 +46,8 @@ def markdown(result: dict) -> list[str]:
         "with a traceback.",
         f"- Server log: {log['database_unavailable_warnings']} database-unavailable warnings, "
         f"unhandled exceptions {log['unhandled_exceptions'] or 'none'}, "
-        f"{log['worker_timeouts']} worker timeouts.",
+        f"{log['worker_timeouts']} worker timeouts, {log['errors_outside_the_app']} errors "
+        "outside the app's handlers (gunicorn's own 500).",
         f"- Records checked: {check['records_checked']} acknowledged "
         f"({check['choices_acknowledged']} choices, {check['reflections_acknowledged']} "
         f"reflection writes); {check['attempts_checked']} attempts and "

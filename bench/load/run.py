@@ -81,6 +81,7 @@ def run_backend(settings: Settings, out: Path) -> dict:
             "backend": settings.backend,
             "learners": settings.learners,
             "workers": settings.workers,
+            "think": list(settings.behaviour.think),
             "duration_s": settings.duration,
             "load": summarise(recorder, elapsed),
             "endings_reached": sum(learner.endings for learner in learners),
@@ -164,4 +165,6 @@ def scan_server_log(path: Path) -> dict:
         "database_unavailable_warnings": len(re.findall(r"database unavailable", text)),
         "workers_booted": len(re.findall(r"Booting worker", text)),
         "worker_timeouts": len(re.findall(r"WORKER TIMEOUT", text)),
+        # An exception outside the app's error handlers (e.g. in teardown): gunicorn's own 500.
+        "errors_outside_the_app": len(re.findall(r"Error handling request", text)),
     }

@@ -105,7 +105,7 @@ def themes(reflection_id: int):
     form = ThemesForm()
     if not form.validate_on_submit():
         return _render_reflection(reflection, ReplyForm(formdata=None), 400)
-    services.set_themes(current_user, reflection, form.themes.data or [], form.new_theme.data)
+    services.set_themes(current_user, reflection, form.themes.data or [], form.new_theme.data or "")
     flash("Themes saved.", "success")
     return redirect(url_for("reflections.reflection", reflection_id=reflection.id))
 

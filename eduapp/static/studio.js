@@ -2,6 +2,19 @@
 // Progressive enhancement: without this file the editor still saves, checks and previews on load.
 "use strict";
 
+// Never lose typing to a closed tab or a stray link: warn while a source box has unsaved changes.
+document.querySelectorAll("form textarea.source:not([readonly])").forEach((box) => {
+  const saved = box.value;
+  window.addEventListener("beforeunload", (event) => {
+    if (box.value !== saved && !box.form.dataset.submitting) {
+      event.preventDefault();
+    }
+  });
+  box.form.addEventListener("submit", () => {
+    box.form.dataset.submitting = "true";
+  });
+});
+
 (() => {
   const source = document.getElementById("source");
   if (!source || !source.dataset.checkUrl) {
@@ -80,15 +93,4 @@
       }
     }),
   );
-
-  // Never lose typing to a closed tab: warn while there are unsaved changes.
-  const saved = source.value;
-  window.addEventListener("beforeunload", (event) => {
-    if (source.value !== saved && !form.dataset.submitting) {
-      event.preventDefault();
-    }
-  });
-  form.addEventListener("submit", () => {
-    form.dataset.submitting = "true";
-  });
 })();

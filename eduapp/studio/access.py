@@ -35,3 +35,12 @@ def load_document(
         log.warning("refused: reviewers do not edit %s %s", kind, slug)
         abort(403)
     return document, membership
+
+
+def load_document_to_manage(kind: str, slug: str):
+    """For inviting and removing members: staff and patient partners of the draft, and admins."""
+    document, membership = load_document(kind, slug)
+    if not (current_user.has_role(Role.ADMIN) or (membership and membership.can_manage)):
+        log.warning("refused: %s %s members are managed by staff and patient partners", kind, slug)
+        abort(403)
+    return document, membership

@@ -7,7 +7,7 @@ from eduapp.content.models import DocumentKind
 from eduapp.extensions import db
 from eduapp.security.access import signed_in
 from eduapp.studio import queries, services
-from eduapp.studio.access import load_document
+from eduapp.studio.access import load_document, load_document_to_manage
 from eduapp.studio.forms import (
     ActionForm,
     CommentForm,
@@ -28,7 +28,7 @@ def _back(kind: str, slug: str, anchor: str = ""):
 @bp.post("/<kind>/<slug>/members")
 @signed_in
 def invite(kind: str, slug: str):
-    document, _ = load_document(kind, slug, edit=True)
+    document, _ = load_document_to_manage(kind, slug)
     form = InviteForm()
     if not form.validate_on_submit():
         flash("Give an e-mail address, a role and a credit.", "error")
@@ -47,7 +47,7 @@ def invite(kind: str, slug: str):
 @bp.post("/<kind>/<slug>/members/<int:membership_id>/remove")
 @signed_in
 def remove_member(kind: str, slug: str, membership_id: int):
-    document, _ = load_document(kind, slug, edit=True)
+    document, _ = load_document_to_manage(kind, slug)
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.document_id != document.id:
         abort(404)
@@ -75,6 +75,9 @@ def comments(kind: str, slug: str):
         form=comment_form(document, latest, draft),
         resolve_form=ResolveForm(formdata=None),
         memberships={m.user_id: m.role_label for m in queries.members_of(document)},
+        node_titles={n.id: n.title for n in draft.model.nodes}
+        if document.kind == DocumentKind.SCENARIO.value and draft.model
+        else {},
     )
 
 
@@ -113,6 +116,8 @@ def add_comment(kind: str, slug: str):
         )
     except services.StudioError as error:
         flash(str(error), "error")
+    else:
+        flash("Your comment is posted.", "success")
     return redirect(url_for(".comments", kind=kind, slug=slug))
 
 

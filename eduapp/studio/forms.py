@@ -73,7 +73,7 @@ class NodeForm(BasedForm):
 
 
 class ChoiceForm(BasedForm):
-    node_id = SelectField("From node", validate_choice=False)
+    from_node = SelectField("From node", validate_choice=False)
     label = StringField("Choice label", validators=[DataRequired(), Length(max=300)])
     target = SelectField("Goes to", validate_choice=False)
     condition = StringField(

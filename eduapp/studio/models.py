@@ -50,6 +50,11 @@ class Membership(db.Model):
     def can_edit(self) -> bool:
         return self.role != MemberRole.REVIEWER.value
 
+    @property
+    def can_manage(self) -> bool:
+        """Invite and remove members: the draft's staff and patient partners."""
+        return self.role in (MemberRole.STAFF.value, MemberRole.PATIENT_PARTNER.value)
+
 
 class Decision(enum.StrEnum):
     APPROVE = "approve"

@@ -96,18 +96,21 @@ def _render_editor(document, membership, latest, source_form, status=200, **form
     )
     forms.setdefault("node_form", NodeForm(formdata=None, base=latest.number))
     choice_form = forms.setdefault("choice_form", ChoiceForm(formdata=None, base=latest.number))
-    choice_form.node_id.choices = node_ids
+    choice_form.from_node.choices = node_ids
     choice_form.target.choices = node_ids
     forms.setdefault("variable_form", VariableForm(formdata=None, base=latest.number))
-    if not is_scenario and draft.model is not None:
+    if document.kind == DocumentKind.MODULE.value and draft.model is not None:
         forms.setdefault("module_form", _module_form(draft.model, latest.number))
-    can_edit = current_user.has_role(Role.ADMIN) or (membership and membership.can_edit)
+    is_admin = current_user.has_role(Role.ADMIN)
+    can_edit = is_admin or (membership and membership.can_edit)
+    can_manage = is_admin or (membership and membership.can_manage)
     return render_template(
         "studio/editor.html",
         document=document,
         membership=membership,
         latest=latest,
         draft=draft,
+        can_manage=can_manage,
         source_form=source_form,
         focus=focus,
         can_edit=can_edit,
@@ -256,7 +259,7 @@ def add_choice(kind: str, slug: str):
             document,
             form.base.data,
             queries.draft_of(base),
-            form.node_id.data,
+            form.from_node.data,
             choice,
         )
 

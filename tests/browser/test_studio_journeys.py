@@ -226,7 +226,7 @@ def test_a_scenario_is_co_created_reviewed_published_and_played(
     st.get_by_text("Add a choice", exact=True).click()
     choice_form = st.locator("form", has=st.get_by_role("button", name="Add choice"))
     checks.axe(st)  # axe skips what a closed <details> hides: check the open form too.
-    checks.labelled(choice_form, "From node", "select[name=node_id]").select_option("opening")
+    checks.labelled(choice_form, "From node", "select[name=from_node]").select_option("opening")
     choice_form.get_by_label("Choice label").fill("Ask her daughter")
     checks.labelled(choice_form, "Goes to", "select[name=target]").select_option("daughter")
     choice_form.get_by_label("Feedback after the choice").fill(

@@ -36,9 +36,13 @@ def count(model):
 def test_loading_twice_changes_nothing(course_copy):
     first = load(course_copy)
     second = load(course_copy)
-    assert sorted(first.published) == ["module test-module", "scenario ward-round"]
-    assert second.published == [] and len(second.unchanged) == 2
-    assert count(Version) == 2 and count(Revision) == 2
+    assert sorted(first.published) == [
+        "assessment test-module",
+        "module test-module",
+        "scenario ward-round",
+    ]
+    assert second.published == [] and len(second.unchanged) == 3
+    assert count(Version) == 3 and count(Revision) == 3
 
 
 def test_a_whitespace_only_edit_is_not_a_new_version(course_copy):
@@ -85,8 +89,8 @@ def test_content_check_command_reports_counts_and_fails_on_problems(runner, app,
 
 def test_content_load_command_is_idempotent_and_refuses_broken_files(runner, app, course_copy):
     first = runner.invoke(args=["content", "load"])
-    assert first.exit_code == 0 and "2 published" in first.output
-    assert "0 published, 2 unchanged" in runner.invoke(args=["content", "load"]).output
+    assert first.exit_code == 0 and "3 published" in first.output
+    assert "0 published, 3 unchanged" in runner.invoke(args=["content", "load"]).output
     (course_copy / "scenarios" / "ward-round.md").write_text("id: ward-round\n")
     app.config["SCENARIOS_DIR"] = course_copy / "scenarios"
     broken = runner.invoke(args=["content", "load"])
@@ -102,18 +106,19 @@ def test_the_shipped_course_passes_the_checker():
 def test_the_shipped_course_loads(app):
     result = load_course(ROOT / "curriculum", ROOT / "scenarios")
     assert result.published
-    assert count(Version) == len(result.report.modules) + len(result.report.scenarios)
+    report = result.report
+    assert count(Version) == len(report.modules) + len(report.scenarios) + len(report.assessments)
 
 
 def test_export_then_load_changes_nothing(runner, app, course_copy, tmp_path):
     load(course_copy)
     out = tmp_path / "exported"
     result = runner.invoke(args=["content", "export", "--to", str(out)])
-    assert result.exit_code == 0 and "2 files written" in result.output
+    assert result.exit_code == 0 and "3 files written" in result.output
     exported = (out / "scenarios" / "ward-round.md").read_text()
     assert exported == (course_copy / "scenarios" / "ward-round.md").read_text()
     again = load_course(out / "curriculum", out / "scenarios")
-    assert again.published == [] and count(Version) == 2
+    assert again.published == [] and count(Version) == 3
 
 
 def test_unpublished_studio_drafts_are_not_exported(app, course_copy, make_user, tmp_path):

@@ -55,9 +55,7 @@ def test_row_03_another_learners_reflection_is_a_logged_404(app, make_user, cour
     url = f"/my/reflections/{reflection.id}"
     with caplog.at_level(logging.WARNING, logger="eduapp.access"):
         response = client.get(url)
-        posted = Auth(client).post(
-            f"{url}/visibility", {"visibility": "private"}, page="/profile"
-        )
+        posted = Auth(client).post(f"{url}/visibility", {"visibility": "private"}, page="/profile")
     assert response.status_code == 404 and posted.status_code == 404
     assert "Mine alone" not in response.get_data(as_text=True)
     assert f"refused: Reflection {reflection.id} belongs to another user" in caplog.text

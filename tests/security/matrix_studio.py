@@ -18,6 +18,11 @@ def members(answer, *, reviewer=None):
     return expect(answer, reviewer=answer if reviewer is None else reviewer, **NON_MEMBERS)
 
 
+def managers(answer):
+    """Inviting and removing members: staff and patient partners of the draft, and admins."""
+    return expect(answer, reviewer=403, co_author=403, **NON_MEMBERS)
+
+
 def editors(answer):
     """A route that changes the draft: reviewers are refused with 403."""
     return members(answer, reviewer=403)
@@ -89,9 +94,9 @@ ROWS = {
     ("collab.resolve_comment", "POST"): Row(
         f"{DOC}/comments/{{comment}}/resolve", members(302), {"resolved": "1"}
     ),
-    ("collab.invite", "POST"): Row(f"{DOC}/members", editors(302), {}),
+    ("collab.invite", "POST"): Row(f"{DOC}/members", managers(302), {}),
     ("collab.remove_member", "POST"): Row(
-        f"{DOC}/members/{{owner_membership}}/remove", editors(302), {}
+        f"{DOC}/members/{{owner_membership}}/remove", managers(302), {}
     ),
     ("collab.review", "POST"): Row(
         f"{DOC}/review", members(302), {"revision": "1", "decision": "approve"}

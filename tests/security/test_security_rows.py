@@ -605,10 +605,10 @@ def test_row_18_uploads_too_large_scripted_or_oddly_named_are_refused(app, make_
 # Row 19 ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_row_19_exported_cells_that_spreadsheets_would_evaluate_are_neutralised(start):
-    from eduapp.csv_export import csv_response
-
     import csv
     import io
+
+    from eduapp.csv_export import csv_response
 
     text = csv_response("x.csv", ["h"], [[start + "1+1"]]).get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text, newline="")))

@@ -116,7 +116,7 @@ def test_the_student_adds_nodes_and_a_choice_through_the_forms(app, team):
         f"{EDITOR}/choices",
         {
             "base": base + 1,
-            "node_id": "opening",
+            "from_node": "opening",
             "label": "Ask the pharmacist",
             "target": "pharmacist",
             "condition": "voice >= 0",
@@ -139,7 +139,7 @@ def test_a_bad_condition_in_the_choice_form_is_explained_and_saves_nothing(app, 
         f"{EDITOR}/choices",
         {
             "base": 1,
-            "node_id": "opening",
+            "from_node": "opening",
             "label": "X",
             "target": "heard",
             "condition": "voice >>= 2",
