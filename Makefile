@@ -43,6 +43,13 @@ check: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench
 
+## reliability: 50 learners on gunicorn, a killed worker and a PostgreSQL restart, then a check
+## that nothing acknowledged was lost (~4 min; own throwaway cluster; not part of `make test`)
+.PHONY: reliability
+reliability: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[load]'
+	$(BIN)/python -m bench.load --write-docs
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 

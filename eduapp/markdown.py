@@ -84,12 +84,30 @@ MAX_INLINE_MARKERS = 5000
 MAX_NESTING = 16
 _INLINE_MARKERS = re.compile(r"[<\[\]\\&`*_!]")
 _BLOCK_SPLIT = re.compile(r"\n\s*\n")
-_NESTED_LINE = re.compile(rf"^(?:\s*(?:[-*+>]|\d+[.)])\s+){{{MAX_NESTING + 1},}}", re.MULTILINE)
+#: Python-Markdown re-reads a whole block for each of its lines, so lines per block are capped;
+#: many tiny blocks and very wide tables are slow too (linear, but seconds at our size limit).
+MAX_LINES_PER_BLOCK = 1000
+MAX_BLOCKS = 3000
+MAX_TABLE_CELLS_PER_LINE = 100
+#: Markers nested on one line: ``>`` (a space after it optional), or a list marker and a space.
+#: Each repetition starts with a non-blank marker, so the pattern cannot backtrack
+#: exponentially on runs of blanks (``(\s*marker\s+){17,}`` took 30 s on 65 characters).
+_NESTED_LINE = re.compile(
+    rf"^[ \t]*(?:(?:>|[-*+][ \t]|\d+[.)][ \t])[ \t]*){{{MAX_NESTING + 1},}}", re.MULTILINE
+)
+#: Blocks as Python-Markdown splits them (after reading \r\n and a lone \r as \n).
+_MARKDOWN_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
 
 
 def _is_hostile(text: str) -> bool:
     """Would Markdown take too long, or too deep, on this text? Linear time."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as Python-Markdown reads it
     if _NESTED_LINE.search(text):
+        return True
+    blocks = _MARKDOWN_BLOCK_SPLIT.split(text)
+    if len(blocks) > MAX_BLOCKS or any(b.count("\n") >= MAX_LINES_PER_BLOCK for b in blocks):
+        return True
+    if any(line.count("|") > MAX_TABLE_CELLS_PER_LINE for line in text.split("\n")):
         return True
     depth = 0
     for char in text:

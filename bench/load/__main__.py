@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--backend", choices=("postgresql", "sqlite", "both"), default="both")
     parser.add_argument("--learners", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--postgres-seconds", type=float, default=90)
+    parser.add_argument("--postgres-seconds", type=float, default=75)
     parser.add_argument("--sqlite-seconds", type=float, default=60)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(

@@ -157,7 +157,9 @@ def _check_claims(session: Session, events: dict, ledgers: list, report: CheckRe
         user_id = owners.get(learner.email)
         for attempt_id in learner.attempts:
             if attempt_owner.get(attempt_id) != user_id:
-                report.problem("inconsistencies", f"{learner.email}: attempt {attempt_id} not theirs")
+                report.problem(
+                    "inconsistencies", f"{learner.email}: attempt {attempt_id} not theirs"
+                )
         for claim in learner.choices:
             report.choices_acknowledged += 1
             recorded = [e for e in events.get(claim.attempt, []) if e.step == claim.step]

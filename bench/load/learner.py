@@ -7,6 +7,7 @@ choice is never posted again blindly.
 """
 
 import asyncio
+import contextlib
 import random
 import re
 import time
@@ -200,10 +201,8 @@ class Learner:
         _, page = await self.page("modules", "/modules")
         logout = page.form_to("/logout")
         if logout:
-            try:
+            with contextlib.suppress(Transient):
                 await self.request("logout", "POST", "/logout", dict(logout[0].hidden))
-            except Transient:
-                pass
         self.cookies.clear()
         await self.think()
         if not await self.sign_in():

@@ -28,7 +28,8 @@ def free_port() -> int:
 
 def run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
     """Run a fixed command (never through a shell); raise with its output if it fails."""
-    result = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False, **kwargs)  # noqa: S603 - argument lists built here, no shell
+    options = {"capture_output": True, "text": True, "timeout": 120, "check": False, **kwargs}
+    result = subprocess.run(args, **options)  # noqa: S603 - argument lists built here, no shell
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result

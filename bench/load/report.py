@@ -53,7 +53,11 @@ def markdown(result: dict) -> list[str]:
         f"reflection writes); {check['attempts_checked']} attempts and "
         f"{check['events_checked']} choice events replayed; "
         f"**records lost: {check['records_lost']}**, duplicates: {check['duplicates']}, "
-        f"inconsistencies: {check['inconsistencies']}.",
+        f"inconsistencies: {check['inconsistencies']}. The checker's self-test (a made-up "
+        "acknowledged choice and a changed reflection must be reported lost): "
+        f"{'passed' if result['checker_catches_a_loss'] else 'FAILED'}.",
+        f"- Machine load average when the run began: {result['machine_load_average']} "
+        "(2 cores, shared with other work).",
         "",
         *_kind_table(load),
         "",

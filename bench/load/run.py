@@ -2,6 +2,8 @@
 the learners for a fixed time with faults injected, then the checker."""
 
 import asyncio
+import copy
+import os
 import random
 import re
 import secrets
@@ -9,7 +11,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -17,6 +19,7 @@ import httpx
 from bench.load import ledger as ledger_file
 from bench.load.checker import check
 from bench.load.learner import Behaviour, Learner
+from bench.load.ledger import ACKED, ChoiceClaim
 from bench.load.processes import ROOT, Gunicorn, PostgresCluster, run
 from bench.load.stats import Recorder, summarise
 
@@ -34,8 +37,6 @@ class Settings:
 
 
 def server_env(url: str) -> dict[str, str]:
-    import os
-
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EDUAPP_", "DATABASE_"))}
     env.update(
         EDUAPP_CONFIG="production",
@@ -70,6 +71,7 @@ def run_backend(settings: Settings, out: Path) -> dict:
         server = Gunicorn(env, settings.workers, out / f"gunicorn-{settings.backend}.log")
         server.wait_ready()
         recorder = Recorder()
+        load_before = os.getloadavg()[0]
         started = time.monotonic()
         learners = asyncio.run(_drive(settings, server, cluster, recorder))
         elapsed = time.monotonic() - started
@@ -77,7 +79,10 @@ def run_backend(settings: Settings, out: Path) -> dict:
         ledgers = [learner.ledger for learner in learners]
         ledger_file.save(ledgers, out / f"ledger-{settings.backend}.json")
         report = check(url, ledgers)
+        self_test = checker_self_test(url, ledgers)
         return {
+            "machine_load_average": round(load_before, 1),
+            "checker_catches_a_loss": self_test,
             "backend": settings.backend,
             "learners": settings.learners,
             "workers": settings.workers,
@@ -88,7 +93,7 @@ def run_backend(settings: Settings, out: Path) -> dict:
             "unexpected_answers": [u for learner in learners for u in learner.unexpected][:20],
             "server_log": scan_server_log(server.log),
             "check": report.as_dict(),
-            "ok": report.ok and recorder.error_pages.traceback == 0,
+            "ok": report.ok and recorder.error_pages.traceback == 0 and self_test,
         }
     finally:
         if server is not None:
@@ -105,9 +110,7 @@ async def _drive(settings: Settings, server: Gunicorn, cluster, recorder: Record
     run_tag = secrets.token_hex(3)
     password = f"harbour-lantern-{secrets.token_hex(4)}-meadow"
     clients = [
-        httpx.AsyncClient(
-            base_url=server.url, timeout=20, limits=httpx.Limits(max_connections=2)
-        )
+        httpx.AsyncClient(base_url=server.url, timeout=20, limits=httpx.Limits(max_connections=2))
         for _ in range(settings.learners)
     ]
     learners = [
@@ -137,7 +140,7 @@ async def _drive(settings: Settings, server: Gunicorn, cluster, recorder: Record
 
 async def _inject_faults(settings, server: Gunicorn, cluster, recorder: Recorder, zero) -> None:
     rng = random.Random(settings.seed)
-    await asyncio.sleep(settings.duration * 0.3)
+    await asyncio.sleep(settings.duration * 0.4)
     started = time.monotonic() - zero
     ready = server.ready_count()
     pid = server.kill_a_worker(rng)
@@ -146,7 +149,7 @@ async def _inject_faults(settings, server: Gunicorn, cluster, recorder: Recorder
     recorder.faults.append((f"SIGKILL gunicorn worker {pid}", started, time.monotonic() - zero))
     if cluster is None:
         return
-    await asyncio.sleep(max(0.0, zero + settings.duration * 0.55 - time.monotonic()))
+    await asyncio.sleep(max(0.0, zero + settings.duration * 0.6 - time.monotonic()))
     started = time.monotonic() - zero
     # Immediate mode: no checkpoint, crash recovery on start. Only durable commits survive.
     await asyncio.to_thread(cluster.stop, "immediate")
@@ -154,6 +157,24 @@ async def _inject_faults(settings, server: Gunicorn, cluster, recorder: Recorder
     await asyncio.to_thread(cluster.start)
     recorder.faults.append(("PostgreSQL stopped (immediate) and started", started,
                             time.monotonic() - zero))  # fmt: skip
+
+
+def checker_self_test(url: str, ledgers: list) -> bool:
+    """The checker is not vacuous: a made-up acknowledged choice and a changed reflection text,
+    added to a copy of the ledger, must each be reported as lost."""
+    tampered = copy.deepcopy(ledgers)
+    learner = next((lg for lg in tampered if lg.choices), None)
+    if learner is None:
+        return False
+    real = learner.choices[0]
+    learner.choices.append(ChoiceClaim(real.attempt, 10_000, 1, "self-test"))
+    expected = 1
+    acked = next((w for lg in tampered for w in lg.reflections if w.outcome == ACKED), None)
+    if acked is not None:
+        owner = next(lg for lg in tampered if acked in lg.reflections)
+        owner.reflections.append(replace(acked, text=acked.text + " (never sent)"))
+        expected += 1
+    return check(url, tampered).records_lost == expected
 
 
 def scan_server_log(path: Path) -> dict:

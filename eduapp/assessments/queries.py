@@ -58,6 +58,11 @@ def engine_answers(stored: dict[str, object], assessment: Assessment) -> dict[st
     }
 
 
+def newest_of(version: Version) -> Version:
+    """The newest published version of the same assessment."""
+    return newest_version(DocumentKind.ASSESSMENT, version.slug) or version
+
+
 def assessment_of_attempt(attempt: AssessmentAttempt) -> Assessment:
     """The assessment exactly as the learner answered it (their version, not the newest)."""
     return assessment_of(attempt.version)

@@ -106,7 +106,8 @@ def attempt(attempt_id: int):
         attempt=attempt,
         assessment=queries.assessment_of_attempt(attempt),
         reviews=queries.attempt_review(attempt),
-        standing=queries.standing(current_user.id, attempt.version),
+        # What the learner may do next depends on the newest version, not this attempt's.
+        standing=queries.standing(current_user.id, queries.newest_of(attempt.version)),
     )
 
 
@@ -128,7 +129,7 @@ def answer(attempt_id: int):
     if missing:
         services.save_draft(attempt, answers)
         errors = {question_id: "Answer this question before you submit." for question_id in missing}
-        return _render_sheet(attempt, form, answers, errors), 400
+        return _render_sheet(attempt, form, answers, errors, saved=True), 400
     if not form.submit.data:
         services.save_draft(attempt, answers)
         flash("Your answers are saved. Come back to finish and submit them.", "success")
@@ -138,7 +139,7 @@ def answer(attempt_id: int):
     return redirect(url_for(".attempt", attempt_id=attempt.id))
 
 
-def _render_sheet(attempt, form, answers: dict, errors: dict):
+def _render_sheet(attempt, form, answers: dict, errors: dict, *, saved: bool = False):
     return render_template(
         "assessments/take.html",
         attempt=attempt,
@@ -146,8 +147,8 @@ def _render_sheet(attempt, form, answers: dict, errors: dict):
         form=form,
         answers=answers,
         errors=errors,
+        saved=saved,
         field_name=field_name,
-        standing=queries.standing(current_user.id, attempt.version),
     )
 
 

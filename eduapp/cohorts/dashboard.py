@@ -67,6 +67,7 @@ def _per_learner(cohort: Cohort, module: AssignedModule, user_ids=None):
     """
     members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
     if user_ids is not None:
+        # One page of learners: the index is probed for just these.
         members = members.where(CohortMember.user_id.in_(user_ids))
     is_completed = sa.case((Attempt.status == AttemptStatus.COMPLETED.value, 1), else_=0)
     per_scenario = (

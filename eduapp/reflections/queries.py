@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload, selectinload
 
 from eduapp.accounts.models import User
 from eduapp.cohorts.models import Cohort, CohortMember, CohortTutor
@@ -27,6 +28,12 @@ from eduapp.reflections.models import (
 
 QUEUE_PAGE_SIZE = 20
 MY_PAGE_SIZE = 20
+
+#: A page of reflections shows each one's scenario: load the attempts (and their versions) in
+#: one go, without the attempts' own choice events and reflections.
+WITH_ATTEMPT = selectinload(Reflection.attempt).options(
+    lazyload(Attempt.events), lazyload(Attempt.reflections)
+)
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ def queue_page(tutor: User, filters: QueueFilters, page: int):
         query = query.join(User, User.id == Reflection.user_id).where(
             User.profession == filters.profession
         )
-    query = query.order_by(Reflection.created_at, Reflection.id)
+    query = query.order_by(Reflection.created_at, Reflection.id).options(WITH_ATTEMPT)
     return db.paginate(query, page=page, per_page=QUEUE_PAGE_SIZE, error_out=False)
 
 
@@ -218,6 +225,7 @@ def learner_reflections_page(user: User, page: int):
         .join(Attempt, Attempt.id == Reflection.attempt_id)
         .where(Reflection.user_id == user.id, Attempt.is_playtest.is_(False))
         .order_by(Reflection.created_at.desc(), Reflection.id.desc())
+        .options(WITH_ATTEMPT)
     )
     return db.paginate(query, page=page, per_page=MY_PAGE_SIZE, error_out=False)
 

@@ -126,8 +126,10 @@ def open_peer_review(reflection_id: int):
         except services.ReflectionError as error:
             flash(str(error), "error")
         else:
+            drawn = len(review.allocations)
             flash(
-                f"Opened for peer review: {len(review.allocations)} reviewer(s) drawn.", "success"
+                f"Opened for peer review: {drawn} reviewer{'' if drawn == 1 else 's'} drawn.",
+                "success",
             )
     return redirect(url_for("reflections.reflection", reflection_id=reflection.id))
 

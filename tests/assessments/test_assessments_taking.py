@@ -102,6 +102,7 @@ def test_an_incomplete_submit_keeps_and_saves_what_was_written(learner, client):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Some answers need your attention" in page
+    assert "Your answers so far are saved" in page
     assert '<a href="#question-contributions">Question 2: What patients bring</a>' in page
     assert "Half a thought &lt;i&gt;kept&lt;/i&gt;</textarea>" in page
     assert 'name="answer-meaning" value="2" checked' in page
@@ -125,6 +126,7 @@ def test_save_and_finish_later_then_a_made_up_answer_is_refused(learner, client)
     bad = send(auth, attempt_id, {**FULL_FORM, "answer-meaning": "7"})
     assert bad.status_code == 400
     assert "Choose from the answers offered." in bad.get_data(as_text=True)
+    assert "Nothing is saved yet" in bad.get_data(as_text=True)
     assert attempt(attempt_id).submitted_at is None
 
 

@@ -89,3 +89,27 @@ def test_a_learner_takes_the_assessment_and_a_tutor_marks_it(
     expect(page.get_by_text("Clear and in his words.")).to_be_visible()
     axe_check(page)
     screenshot_widths(page, "assessment-result-marked")
+
+
+def test_the_studio_previews_the_question_under_the_cursor(
+    page, course, make_user, axe_check, screenshot_widths
+):
+    from eduapp.content.models import DocumentKind
+    from eduapp.studio import services as studio
+
+    educator = make_user(Role.PATIENT_EDUCATOR)
+    studio.create_document(educator, DocumentKind.ASSESSMENT, "team-check", "Team check", "")
+    sign_in(page, educator)
+    page.goto("/studio/assessment/team-check")
+    heading(page, "Team check")
+    preview = page.locator("#preview")
+    expect(preview).to_contain_text("A first question")
+    expect(preview.get_by_text("correct", exact=True)).to_be_visible()
+    page.locator("#source").evaluate(
+        "el => { const at = el.value.indexOf('What the learner writes');"
+        " el.focus(); el.setSelectionRange(at, at); }"
+    )
+    page.keyboard.press("ArrowRight")
+    expect(preview).to_contain_text("What a tutor looks for first")
+    axe_check(page)
+    screenshot_widths(page, "assessment-studio")

@@ -2,9 +2,11 @@
 
 import logging
 
+import sqlalchemy as sa
 from reflections.reflection_world import cohort_with, page_of, playtest_reflection, reflect
 
 from eduapp.accounts.models import Role
+from eduapp.extensions import db
 from eduapp.player.models import Visibility
 from eduapp.reflections import queries, services
 
@@ -140,3 +142,29 @@ def test_waiting_reflection_counts_per_learner(app, make_user, course):
     reflect(outsider, "not in this cohort")
     playtest_reflection(busy)
     assert queries.waiting_reflection_counts(cohort) == {busy.id: 2}
+
+
+def _statements_for(client, url: str) -> int:
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page_of(client, url)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_a_longer_page_costs_no_more_queries(client, login_as, make_user, course):
+    tutor = login_as(Role.TUTOR)
+    learners = [make_user(Role.LEARNER) for _ in range(6)]
+    cohort_with(tutor, *learners)
+    reflect(learners[0], "Alone")
+    few = _statements_for(client, "/reflections/queue")
+    for learner in learners[1:]:
+        reflect(learner, "One more")
+        reflect(learner, "And another")
+    assert _statements_for(client, "/reflections/queue") == few

@@ -423,8 +423,8 @@ def test_row_21_an_unreachable_database_gives_a_plain_error_page(database_url, t
     client.set_cookie("eduapp_session", "x")
     response = client.get("/healthz")
     body = response.get_data(as_text=True)
-    assert response.status_code == 500
-    assert "Something went wrong on our side" in body and "Traceback" not in body
+    assert response.status_code == 503
+    assert "briefly unavailable" in body and "Traceback" not in body
     assert "OperationalError" not in body
     with app.app_context():
         db.engine.dispose()
