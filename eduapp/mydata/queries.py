@@ -6,6 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from eduapp.accounts.models import User
+from eduapp.assessments.models import AssessmentAttempt
+from eduapp.assessments.queries import assessments_with_modules, submitted_attempts
 from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortModule
 from eduapp.cohorts.progress import ModuleStatus, status_of
 from eduapp.content.models import Version
@@ -141,6 +143,24 @@ def module_status_for(user: User, now: datetime | None = None) -> MyLearning:
         if row.document_id in progress  # a module no longer published is not work to do
     ]
     return MyLearning(list(progress.values()), assignments)
+
+
+@dataclass(frozen=True)
+class AssessmentResults:
+    version: Version
+    module_title: str
+    #: Submitted attempts, newest first.
+    attempts: list[AssessmentAttempt]
+
+
+def assessment_results(user: User) -> list[AssessmentResults]:
+    """The learner's submitted attempts at each published assessment, in course order (read
+    through the assessments domain's own queries)."""
+    results = (
+        AssessmentResults(version, title, submitted_attempts(user.id, version.document_id))
+        for version, title in assessments_with_modules()
+    )
+    return [result for result in results if result.attempts]
 
 
 def invite_for(user: User, invite_id: int) -> CohortInvite | None:

@@ -33,6 +33,7 @@ def _learning_page(join_form: JoinCodeForm, status: int = 200):
         cohorts=cohorts_of_learner(current_user),
         invites=pending_invites_for(current_user),
         attempts=attempts_of(current_user.id),
+        assessments=queries.assessment_results(current_user),
         join_form=join_form,
         button=ButtonForm(),
     )

@@ -8,6 +8,7 @@ from conftest import Auth
 from player.test_player import choose, start
 
 from eduapp.accounts.models import Role
+from eduapp.assessments.models import AssessmentAttempt
 from eduapp.cohorts import services as cohorts
 from eduapp.cohorts.models import CohortInvite, CohortMember
 from eduapp.cohorts.progress import status_of
@@ -183,3 +184,25 @@ def test_tutors_are_refused_my_learning_and_joining(client, auth, login_as, make
     assert client.get("/my/learning").status_code == 403
     response = auth.post("/my/cohorts/join", {"code": cohort.join_code}, page="/my/data")
     assert response.status_code == 403
+
+
+def test_submitted_assessments_are_listed_with_their_result(client, login_as, course):
+    learner = login_as(Role.LEARNER)
+    page = _text(client.get("/my/learning").get_data(as_text=True))
+    assert "You have not submitted an assessment yet" in page
+    version = newest_version(DocumentKind.ASSESSMENT, "test-module")
+    db.session.add_all(
+        [
+            AssessmentAttempt(user_id=learner.id, version_id=version.id, number=1,
+                              submitted_at=utcnow(), points=2.0, max_points=5.0, is_passed=False),
+            AssessmentAttempt(user_id=learner.id, version_id=version.id, number=2,
+                              submitted_at=utcnow(), points=4.0, max_points=5.0, is_passed=True),
+            AssessmentAttempt(user_id=learner.id, version_id=version.id, number=3),
+        ]
+    )  # fmt: skip
+    db.session.commit()
+    html = client.get("/my/learning").get_data(as_text=True)
+    results = _text(html.split('id="assessments-heading"')[1])
+    assert "attempt 2" in results and "80.0% Passed" in results
+    assert "attempt 1" in results and "40.0% Not passed" in results
+    assert "attempt 3" not in results  # not submitted
