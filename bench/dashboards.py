@@ -201,7 +201,13 @@ def print_report(figures: list[Figure], out=sys.stdout) -> None:
             file=out,
         )
     found = flags(figures)
-    print("\nOver target:" if found else "\nEvery page and ratio is within target.", file=out)
+    judged = any(f.backend == "postgresql" and f.size >= TARGET_SIZE for f in figures)
+    if not found:
+        print("\nNo page or ratio over target.", file=out)
+    else:
+        print("\nOver target:", file=out)
+    if not judged:
+        print(f"(Pages are judged at {TARGET_SIZE:,} learners on PostgreSQL: not run.)", file=out)
     for line in found:
         print("  " + line, file=out)
 

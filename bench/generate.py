@@ -10,11 +10,12 @@ the same data.
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.walks import BEGINNING, assess, play
 from eduapp.accounts.models import Profession, Role, User, UserRole
 from eduapp.accounts.passwords import hash_password
 from eduapp.accounts.services import create_or_update_account
@@ -30,9 +31,8 @@ from eduapp.content.queries import (
     scenario_of,
 )
 from eduapp.content.services import load_course
-from eduapp.engine import offered_choices, start_state, take_choice
 from eduapp.extensions import db
-from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent, Reflection, Visibility
+from eduapp.player.models import Attempt, ChoiceEvent, Reflection
 from eduapp.reflections.models import ReflectionReply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,6 @@ SIGN_IN_PHRASE = "a-long-benchmark-passphrase-for-all"
 TUTOR_EMAIL = "bench-tutor@example.org"
 #: Learners are walked and written this many at a time, so memory stays flat at any size.
 LEARNERS_PER_CHUNK = 500
-BEGINNING = datetime(2026, 9, 1, tzinfo=UTC)
 FIRST_NAMES = ("Ada", "Bea", "Cai", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kim", "Lou")
 LAST_NAMES = ("Abbott", "Baker", "Chen", "Diallo", "Evans", "Fischer", "Garcia", "Hughes", "Ito")
 
@@ -107,8 +106,10 @@ def generate(
             user_id = users.take()
             email = f"learner{number:05d}@bench.example.org"
             batch.user(user_id, email, _name(rng, number), rng, password_hash, cohort_id)
-            finished = _play(batch, course, rng, user_id, attempts, choices_per_learner, tutor.id)
-            _assess(batch, course, rng, user_id, finished, assessment_attempts)
+            finished = play(
+                batch, course, rng, user_id, attempts.take, choices_per_learner, tutor.id
+            )
+            assess(batch, course, rng, user_id, finished, assessment_attempts.take)
             if first_ending is None and batch.completed:
                 first_ending = (email, batch.completed[0])
         batch.write()
@@ -241,124 +242,6 @@ class _Batch:
                 if (a, s) in keys
             ],
         )
-
-
-def _play(batch, course, rng, user_id, attempts: _Ids, wanted: int, tutor_id: int) -> list[str]:
-    """Random walks through the engine until ``wanted`` choices are recorded.
-
-    Returns the slugs of the scenarios the learner finished, in the order first finished.
-    """
-    index, taken, finished_slugs = rng.randrange(2), 0, []
-    now = batch.rows[User][-1]["created_at"] + timedelta(hours=rng.randrange(1, 48))
-    while taken < wanted:
-        slug, version_id, scenario = course.scenarios[index % len(course.scenarios)]
-        attempt_id, started = attempts.take(), now
-        state = start_state(scenario)
-        while taken < wanted and not scenario.node(state.node_id).is_ending:
-            node = scenario.node(state.node_id)
-            seconds = int(rng.lognormvariate(3.5, 0.8))
-            if node.reflect and rng.random() < 0.3:
-                _reflect(batch, rng, attempt_id, user_id, state, node, now, tutor_id)
-            offered = offered_choices(scenario, state)
-            pick = rng.choice(offered)
-            after = take_choice(scenario, state, pick.number)
-            now += timedelta(seconds=seconds)
-            batch.rows[ChoiceEvent].append(
-                {
-                    "attempt_id": attempt_id,
-                    "step": after.step,
-                    "from_node": state.node_id,
-                    "choice_number": pick.number,
-                    "choice_label": pick.choice.label,
-                    "to_node": after.node_id,
-                    "variables_after": dict(after.variables),
-                    "seconds_on_node": seconds,
-                    "created_at": now,
-                }
-            )
-            state, taken = after, taken + 1
-        finished = scenario.node(state.node_id).is_ending
-        batch.rows[Attempt].append(
-            {
-                "id": attempt_id,
-                "user_id": user_id,
-                "version_id": version_id,
-                "revision_id": None,
-                "status": (
-                    AttemptStatus.COMPLETED if finished else AttemptStatus.IN_PROGRESS
-                ).value,
-                "node_id": state.node_id,
-                "variables": dict(state.variables),
-                "step": state.step,
-                "is_playtest": False,
-                "started_at": started,
-                "node_entered_at": now,
-                "completed_at": now if finished else None,
-            }
-        )
-        if finished:
-            batch.completed.append(attempt_id)
-            if slug not in finished_slugs:
-                finished_slugs.append(slug)
-        # Most learners move on; some play the same scenario again.
-        index += 0 if rng.random() < 0.2 else 1
-        now += timedelta(hours=rng.randrange(1, 72))
-    return finished_slugs
-
-
-def _reflect(batch, rng, attempt_id, user_id, state, node, now, tutor_id) -> None:
-    shared = rng.random() < 0.5
-    batch.rows[Reflection].append(
-        {
-            "attempt_id": attempt_id,
-            "user_id": user_id,
-            "step": state.step,
-            "node_id": node.id,
-            "prompt": node.reflect,
-            "body": f"Thinking about {node.title}: what I noticed, and what I would do next time.",
-            "visibility": (Visibility.TUTORS if shared else Visibility.PRIVATE).value,
-            "created_at": now,
-            "updated_at": now,
-        }
-    )
-    if shared and rng.random() < 0.4:
-        reply = {"author_id": tutor_id, "body": "Thank you: say more?", "created_at": now}
-        batch.replies.append({"attempt_id": attempt_id, "step": state.step, "reply": reply})
-
-
-def _assess(batch, course, rng, user_id, finished: list[str], ids: _Ids) -> None:
-    """One submitted assessment per finished scenario, most of the time; some wait for a mark."""
-    for slug in finished:
-        if slug not in course.assessments or rng.random() < 0.3:
-            continue
-        version_id, text_question = course.assessments[slug]
-        attempt_id, points = ids.take(), rng.randrange(11)
-        waiting = text_question is not None and rng.random() < 0.1
-        submitted = BEGINNING + timedelta(days=rng.randrange(1, 60))
-        batch.rows[AssessmentAttempt].append(
-            {
-                "id": attempt_id,
-                "user_id": user_id,
-                "version_id": version_id,
-                "number": 1,
-                "started_at": submitted - timedelta(minutes=20),
-                "submitted_at": submitted,
-                "points": None if waiting else float(points),
-                "max_points": 10.0,
-                "is_passed": None if waiting else points >= 6,
-            }
-        )
-        if waiting:
-            batch.rows[AssessmentAnswer].append(
-                {
-                    "attempt_id": attempt_id,
-                    "question_id": text_question,
-                    "answer": "What I would say to the patient, and why.",
-                    "points": None,
-                    "max_points": 4.0,
-                    "needs_marking": True,
-                }
-            )
 
 
 def _reset_sequences() -> None:
