@@ -1,5 +1,6 @@
 """eduapp: co-created branching scenarios for interprofessional health-professions education."""
 
+import sqlalchemy as sa
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -12,7 +13,7 @@ from eduapp.assessments.views import bp as assessments_bp
 from eduapp.cohorts.insight_views import bp as insight_bp
 from eduapp.cohorts.views import bp as cohorts_bp
 from eduapp.core.views import bp as core_bp
-from eduapp.extensions import csrf, db, login_manager, migrate
+from eduapp.extensions import csrf, db, login_manager, migrate, tune_sqlite
 from eduapp.markdown import render_markdown
 from eduapp.mydata.views import bp as mydata_bp
 from eduapp.notifications.views import bp as notifications_bp
@@ -40,6 +41,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         )
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", tune_sqlite)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)

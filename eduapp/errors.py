@@ -48,25 +48,38 @@ def handle_csrf_error(error: CSRFError):
     )
 
 
-def handle_database_unavailable(error: sa.exc.OperationalError):
-    """The database is down, restarting or locked: a retryable 503, not a 500."""
+def _forget_the_failed_transaction() -> None:
+    """Roll back, or drop the connection if even that fails; and render the error page for an
+    anonymous visitor, because Flask-Login's template context would otherwise load the user
+    again from a database that may be what just failed."""
     try:
         db.session.rollback()
     except sa.exc.SQLAlchemyError:
         db.session.invalidate()
-    log.warning("database unavailable (%s)", type(error.orig).__name__)
-    # Flask-Login's template context would load the signed-in user again, from the database
-    # that just failed: the page is rendered for an anonymous visitor instead.
     g._login_user = login_manager.anonymous_user()
+
+
+def handle_database_unavailable(error: sa.exc.OperationalError):
+    """The database is down, restarting or locked: a retryable 503, not a 500."""
+    _forget_the_failed_transaction()
+    log.warning("database unavailable (%s)", type(error.orig).__name__)
     response, code = render_error(503)
     return response, code, {"Retry-After": "30"}
 
 
 def handle_unexpected(error: Exception):
-    db.session.rollback()
+    _forget_the_failed_transaction()
     original = getattr(error, "original_exception", None) or error
     log.error("unhandled %s", type(original).__name__, exc_info=original)
     return render_error(500)
+
+
+def remove_session_safely(_exception=None) -> None:
+    """Teardown: a database that died mid-request must not turn a finished page into a 500."""
+    try:
+        db.session.remove()
+    except sa.exc.DBAPIError:
+        log.warning("database connection lost while closing the request")
 
 
 def register(app: Flask) -> None:
@@ -75,3 +88,4 @@ def register(app: Flask) -> None:
     app.register_error_handler(sa.exc.OperationalError, handle_database_unavailable)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)
+    app.teardown_appcontext(remove_session_safely)

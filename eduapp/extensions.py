@@ -47,6 +47,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def tune_sqlite(dbapi_connection, _record) -> None:
+    """SQLite behind several workers: WAL lets readers and a writer work at once, and writers
+    wait for a lock instead of failing; foreign keys are enforced as on PostgreSQL."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
