@@ -132,7 +132,7 @@ def mark_answer(
     attempt = db.session.scalar(
         sa.select(AssessmentAttempt)
         .where(AssessmentAttempt.id == answer.attempt_id)
-        .with_for_update()
+        .with_for_update(of=AssessmentAttempt)
         .execution_options(populate_existing=True)
     )
     assessment = queries.assessment_of_attempt(attempt)

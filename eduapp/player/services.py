@@ -16,6 +16,7 @@ from eduapp.engine import ChoiceUnavailable, State, start_state, take_choice
 from eduapp.extensions import db, utcnow
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent, Reflection, Visibility
 from eduapp.player.queries import scenario_of_attempt, unfinished_attempt
+from eduapp.reflections.models import PeerReview, ReflectionReply, ReflectionTheme
 
 
 class Outcome(enum.Enum):
@@ -164,6 +165,13 @@ def _node_at_step(attempt: Attempt, step: int) -> str | None:
     return None
 
 
+def _has_answers(reflection: Reflection) -> bool:
+    return any(
+        db.session.scalar(sa.select(sa.exists().where(model.reflection_id == reflection.id)))
+        for model in (ReflectionReply, ReflectionTheme, PeerReview)
+    )
+
+
 def _upsert_reflection(attempt, step: int, node_id: str, prompt: str, reflection: ReflectionInput):
     if not prompt:
         return
@@ -186,7 +194,10 @@ def _upsert_reflection(attempt, step: int, node_id: str, prompt: str, reflection
             )
         )
     elif not body:
-        db.session.delete(existing)
+        # Emptying the box withdraws an unanswered reflection; one that a tutor or a peer has
+        # already answered keeps its text, so their answers never lose what they answer.
+        if not _has_answers(existing):
+            db.session.delete(existing)
     else:
         existing.body = body
         existing.visibility = reflection.visibility.value

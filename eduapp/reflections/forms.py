@@ -52,7 +52,11 @@ class QueueFilterForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField("Your reply", validators=[DataRequired(), Length(max=REPLY_MAX_CHARS)])
+    body = TextAreaField(
+        "Your reply",
+        validators=[DataRequired(), Length(max=REPLY_MAX_CHARS)],
+        description="The learner is notified and sees your name with the reply.",
+    )
     submit = SubmitField("Send reply")
 
 

@@ -211,3 +211,28 @@ def test_my_attempts_lists_only_my_attempts(client, auth, login_as, make_user, c
     start(auth)
     page = client.get("/attempts").get_data(as_text=True)
     assert len(re.findall(r'href="/attempts/\d+"', page)) == 1
+
+
+def test_emptying_an_answered_reflection_keeps_it(app, auth, login_as, course, make_user):
+    from eduapp.reflections.models import ReflectionReply
+
+    learner = login_as(Role.LEARNER)
+    attempt_id = start(auth)
+    page = f"/attempts/{attempt_id}"
+    auth.post(
+        page,
+        {
+            "step": 0,
+            "reflection": "Worth answering",
+            "visibility": "tutors",
+            "save_reflection": "1",
+        },
+    )
+    reflection = db.session.scalar(sa.select(Reflection))
+    db.session.add(ReflectionReply(reflection_id=reflection.id, author_id=learner.id, body="Hi"))
+    db.session.commit()
+    response = choose(auth, attempt_id, 1, step=0, reflection="")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).step == 1
+    assert db.session.scalar(sa.select(Reflection)).body == "Worth answering"
