@@ -331,9 +331,10 @@ def test_a_header_line_after_a_blank_still_reads_as_header():
 
 
 def refused_quickly(text: str) -> list[str]:
-    started = time.perf_counter()
+    # CPU time, not wall time: the budget is about the parser, not a busy shared machine.
+    started = time.process_time()
     messages = [message for _, message in problems_of(text)]
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     return messages
 
 

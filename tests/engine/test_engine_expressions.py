@@ -102,11 +102,11 @@ def test_nesting_depth_is_bounded():
 
 
 def test_hostile_input_fails_fast():
-    started = time.perf_counter()
+    started = time.process_time()
     for text in ("(" * 10_000, "not " * 400, "a and " * 1000 + "a", "-" * 5000):
         with pytest.raises(ExpressionError):
             parse_condition(text)
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
 
 
 def test_long_flat_chains_do_not_recurse():

@@ -13,10 +13,10 @@ HEADER = (
 
 
 def refused(text: str, parse=parse_scenario) -> list[str]:
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(ContentError) as caught:
         parse(text, "big.md")
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     return [p.message for p in caught.value.problems]
 
 
@@ -58,6 +58,6 @@ def test_many_nested_lines_stay_linear():
     node = ":: n{0} | N\n\n[[a -> n{1}]]\n  if: " + "(" * 30 + "true" + ")" * 30 + "\n\n"
     text = HEADER + "".join(node.format(i, i + 1) for i in range(1999))
     text += ":: n1999 | End\nending: E\n\ndebrief:\nD\n"
-    started = time.perf_counter()
+    started = time.process_time()
     assert len(parse_scenario(text).nodes) == 2000
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2

@@ -625,14 +625,14 @@ def test_row_22_a_request_over_the_size_limit_is_413(client, login_as, course):
 def test_row_22_pathological_markdown_renders_within_its_budget():
     import time
 
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a busy machine must not fail it
     render_markdown("*" * 10_000)
     render_markdown("> " * 5_000 + "deep")
     render_markdown("[" * 20_000 + "x" + "]" * 20_000)
     render_markdown("<a " * 5_000)
     render_markdown("- " * 3_000 + "deep")
     render_markdown("> - [*" * 200_000)
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
 
 
 def test_row_22_a_scenario_of_fifty_thousand_nodes_is_refused_quickly():
@@ -641,7 +641,7 @@ def test_row_22_a_scenario_of_fifty_thousand_nodes_is_refused_quickly():
     from eduapp.engine import parse_scenario
 
     text = "id: huge\n" + "".join(f":: n{i} | N\n\nx\n\n" for i in range(50_000))
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(ContentError):
         parse_scenario(text[: 1024 * 1024 - 10], "scenarios/huge.md")
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
