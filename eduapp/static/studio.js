@@ -50,7 +50,7 @@ document.querySelectorAll("form textarea.source:not([readonly])").forEach((box) 
     if (list.length === 0) {
       const ok = document.createElement("p");
       ok.className = "ok-text";
-      ok.textContent = "No problems: this draft could be playtested and published.";
+      ok.textContent = "No problems: this draft passes every check.";
       problems.append(ok);
       return;
     }

@@ -75,9 +75,7 @@ def comments(kind: str, slug: str):
         form=comment_form(document, latest, draft),
         resolve_form=ResolveForm(formdata=None),
         memberships={m.user_id: m.role_label for m in queries.members_of(document)},
-        node_titles={n.id: n.title for n in draft.model.nodes}
-        if document.kind == DocumentKind.SCENARIO.value and draft.model
-        else {},
+        node_titles=_anchor_titles(document, draft),
     )
 
 
@@ -85,6 +83,17 @@ def comment_form(document, latest, draft) -> CommentForm:
     form = CommentForm(formdata=None, revision=latest.number)
     form.anchor.choices = anchor_choices(document, draft)
     return form
+
+
+def _anchor_titles(document, draft) -> dict[str, str]:
+    """Titles of the nodes (or questions) comments can be anchored to, by id."""
+    if draft.model is None:
+        return {}
+    if document.kind == DocumentKind.SCENARIO.value:
+        return {n.id: n.title for n in draft.model.nodes}
+    if document.kind == DocumentKind.ASSESSMENT.value:
+        return {q.id: q.title for q in draft.model.questions}
+    return {}
 
 
 def anchor_choices(document, draft) -> list[tuple[str, str]]:
