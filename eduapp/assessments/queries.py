@@ -221,7 +221,7 @@ class LearnerResult:
     pending_marking: int
 
 
-def cohort_assessment_results(cohort: Cohort) -> list[LearnerResult]:
+def cohort_assessment_results(cohort: Cohort, user_ids=None) -> list[LearnerResult]:
     """Per member of the cohort and assessment they attempted: how they did, aggregated in SQL.
 
     Returns one ``LearnerResult`` per (learner, assessment) with at least one submitted
@@ -231,8 +231,10 @@ def cohort_assessment_results(cohort: Cohort) -> list[LearnerResult]:
     marking), ``passed`` (any attempt passed), ``attempts_used`` (submitted attempts across
     versions) and ``pending_marking`` (attempts waiting for a tutor). Learners without a
     submitted attempt do not appear. Playtests do not exist for assessments, so every row is
-    a learner's real attempt. The caller checks that the user may see the cohort.
+    a learner's real attempt. The caller checks that the user may see the cohort. With
+    ``user_ids``, only those learners (a dashboard page) are counted.
     """
+    only = AssessmentAttempt.user_id.in_(user_ids) if user_ids is not None else sa.true()
     rows = db.session.execute(
         sa.select(
             User.id,
@@ -253,7 +255,7 @@ def cohort_assessment_results(cohort: Cohort) -> list[LearnerResult]:
         )
         .join(Version, Version.id == AssessmentAttempt.version_id)
         .join(Document, Document.id == Version.document_id)
-        .where(_SUBMITTED)
+        .where(_SUBMITTED, only)
         .group_by(User.id, User.display_name, User.profession, Version.document_id, Document.slug)
     ).all()
     modules = {

@@ -71,15 +71,10 @@ def dashboard(cohort_id: int):
         tutor_form=CoTutorForm(formdata=None),
         assign_form=assign_form,
         action_form=ActionForm(),
-        waiting=waiting_reflection_counts(cohort),
-        results=_results_on_page(cohort, rows),
+        # Counted for the learners on this page only, so the page costs the same at any size.
+        waiting=waiting_reflection_counts(cohort, [row.member.user_id for row in rows]),
+        results=cohort_assessment_results(cohort, [row.member.user_id for row in rows]),
     )
-
-
-def _results_on_page(cohort, rows) -> list:
-    """Assessment results of the learners shown on this page of the grid."""
-    shown = {row.member.user_id for row in rows}
-    return [r for r in cohort_assessment_results(cohort) if r.user_id in shown]
 
 
 def _back(cohort_id: int, anchor: str = ""):

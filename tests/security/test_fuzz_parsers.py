@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Seconds of CPU one parse may use (typical inputs take milliseconds): far below what a
 #: quadratic blow-up would cost. For the explicit megabyte inputs, LARGE_BUDGET.
 BUDGET = 2.0
-LARGE_BUDGET = 3.0
+LARGE_BUDGET = 6.0
 #: The clock on the wall may show more on a shared, busy machine (we saw four times the CPU
 #: time), so it gets a looser bound: it still catches a hang, or waiting on anything.
 WALL_FACTOR = 4
