@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eduapp.content.models import Revision, Version
-from eduapp.engine import State
+from eduapp.engine import Scenario, State, start_state
 from eduapp.extensions import UTCDateTime, db, utcnow
 
 
@@ -76,6 +76,14 @@ class Attempt(db.Model):
             "ix_attempts_version_learner", "version_id", "is_playtest", "user_id", "status", "id"
         ),
     )
+
+    @classmethod
+    def at_start(cls, scenario: Scenario, **fields) -> "Attempt":
+        """A new attempt standing at the scenario's start (a learner's, or a playtest)."""
+        state = start_state(scenario)
+        return cls(
+            node_id=state.node_id, variables=dict(state.variables), step=state.step, **fields
+        )
 
     @property
     def is_completed(self) -> bool:

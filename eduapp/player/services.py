@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from eduapp.accounts.models import User
 from eduapp.content.models import Version
 from eduapp.content.queries import scenario_of
-from eduapp.engine import ChoiceUnavailable, State, start_state, take_choice
+from eduapp.engine import ChoiceUnavailable, State, take_choice
 from eduapp.extensions import db, utcnow
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent, Reflection, Visibility
 from eduapp.player.queries import scenario_of_attempt, unfinished_attempt
@@ -44,14 +44,7 @@ def start_attempt(user: User, version: Version, *, fresh: bool = False) -> Attem
         return unfinished
     if unfinished is not None:
         unfinished.status = AttemptStatus.ABANDONED.value
-    state = start_state(scenario_of(version))
-    attempt = Attempt(
-        user_id=user.id,
-        version=version,
-        node_id=state.node_id,
-        variables=dict(state.variables),
-        step=state.step,
-    )
+    attempt = Attempt.at_start(scenario_of(version), user_id=user.id, version=version)
     db.session.add(attempt)
     db.session.commit()
     return attempt

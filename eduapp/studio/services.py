@@ -26,7 +26,6 @@ from eduapp.engine import (
     dump_scenario,
     parse_condition,
     parse_effects,
-    start_state,
 )
 from eduapp.extensions import db, utcnow
 from eduapp.player.models import Attempt
@@ -397,14 +396,8 @@ def start_playtest(actor: User, document: Document) -> Attempt:
     draft = queries.draft_of(latest)
     if not draft.is_valid:
         raise StudioError("Fix the draft's problems before playtesting it.")
-    state = start_state(draft.model)
-    attempt = Attempt(
-        user_id=actor.id,
-        revision_id=latest.id,
-        is_playtest=True,
-        node_id=state.node_id,
-        variables=dict(state.variables),
-        step=state.step,
+    attempt = Attempt.at_start(
+        draft.model, user_id=actor.id, revision_id=latest.id, is_playtest=True
     )
     db.session.add(attempt)
     db.session.commit()
