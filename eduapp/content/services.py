@@ -98,7 +98,7 @@ def _publish_if_changed(kind, slug, path: Path, parsed, parse_version, **metadat
     document = current.document if current else _document(kind, slug)
     revision = Revision(
         document=document,
-        number=_next_number(Revision, document),
+        number=next_number(Revision, document),
         source=source,
         message=f"Loaded from {path.parent.name}/{path.name}",
         title=metadata["title"][:200],
@@ -108,7 +108,7 @@ def _publish_if_changed(kind, slug, path: Path, parsed, parse_version, **metadat
     db.session.add(
         Version(
             document=document,
-            number=_next_number(Version, document),
+            number=next_number(Version, document),
             revision_id=revision.id,
             source=source,
             **metadata,
@@ -154,7 +154,8 @@ def _document(kind: DocumentKind, slug: str) -> Document:
     return document
 
 
-def _next_number(model, document: Document) -> int:
+def next_number(model, document: Document) -> int:
+    """The number the document's next revision or version takes (1 for the first)."""
     highest = db.session.scalar(
         sa.select(sa.func.max(model.number)).where(model.document_id == document.id)
     )

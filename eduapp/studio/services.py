@@ -18,6 +18,7 @@ from eduapp.content.queries import (
     newest_scenario_versions,
     newest_version,
 )
+from eduapp.content.services import next_number
 from eduapp.engine import (
     Choice,
     Node,
@@ -343,12 +344,9 @@ def publish(actor: User, document: Document, revision_number: int) -> Version:
         _check_module_scenarios(draft.model)
     if document.kind == DocumentKind.ASSESSMENT.value:
         _check_assessment_module(document, draft.model)
-    highest = db.session.scalar(
-        sa.select(sa.func.max(Version.number)).where(Version.document_id == document.id)
-    )
     version = Version(
         document=document,
-        number=(highest or 0) + 1,
+        number=next_number(Version, document),
         revision_id=latest.id,
         source=latest.source,
         title=draft.model.title,
