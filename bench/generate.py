@@ -34,6 +34,7 @@ from eduapp.content.services import load_course
 from eduapp.extensions import db
 from eduapp.player.models import Attempt, ChoiceEvent, Reflection
 from eduapp.reflections.models import ReflectionReply
+from eduapp.tallies import services as tallies
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Every generated account signs in with this phrase (the benchmark signs in through the form).
@@ -117,6 +118,9 @@ def generate(
         totals["events"] += len(batch.rows[ChoiceEvent])
         totals["reflections"] += len(batch.rows[Reflection])
     _reset_sequences()
+    # The rows went in around the services, so the running counts are computed once here,
+    # as `flask tallies rebuild` would after a bulk import.
+    tallies.rebuild()
     db.session.commit()
     email, ending = first_ending or ("", 0)
     return Generated(

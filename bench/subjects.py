@@ -16,7 +16,7 @@ from eduapp.accounts.models import User
 from eduapp.cohorts.dashboard import (
     LEARNERS_PER_PAGE,
     assigned_modules,
-    module_summary,
+    module_summaries,
     progress_page,
 )
 from eduapp.cohorts.insight import (
@@ -77,11 +77,7 @@ def _with_modules(g: Generated) -> tuple:
 
 QUERIES = [
     Query("cohorts.assigned_modules", lambda g: (_cohort(g),), assigned_modules),
-    Query(
-        "cohorts.module_summary (all modules)",
-        _with_modules,
-        lambda cohort, modules: [module_summary(cohort, m) for m in modules],
-    ),
+    Query("cohorts.module_summaries (all modules)", _with_modules, module_summaries),
     Query("cohorts.progress_page (first)", lambda g: (*_with_modules(g), 1), progress_page),
     Query(
         "cohorts.progress_page (last)",
@@ -137,9 +133,13 @@ def _optional_queries() -> list[Query]:
                 assessments.cohort_assessment_results,
             )
         )
-    if assessments and hasattr(assessments, "marking_queue"):
+    if assessments and hasattr(assessments, "marking_page"):
         found.append(
-            Query("assessments.marking_queue", lambda g: (_tutor(g),), assessments.marking_queue)
+            Query(
+                "assessments.marking_page (first)",
+                lambda g: (_tutor(g), 1),
+                assessments.marking_page,
+            )
         )
     return found
 

@@ -1,4 +1,5 @@
-"""Command-line commands: ``flask content check|load`` and ``flask demo accounts``.
+"""Command-line commands: ``flask content check|load``, ``flask demo accounts`` and
+``flask tallies rebuild``.
 
 Each is a thin shell over a service function that tests call directly.
 """
@@ -14,9 +15,12 @@ from eduapp.accounts.models import Profession, Role
 from eduapp.accounts.services import create_or_update_account
 from eduapp.content.services import export_course, load_course
 from eduapp.engine import ContentError, check_course, format_report
+from eduapp.extensions import db
+from eduapp.tallies import services as tally_services
 
 content = AppGroup("content", help="Check and load the course from curriculum/ and scenarios/.")
 demo = AppGroup("demo", help="Development helpers.")
+tallies = AppGroup("tallies", help="The running counts that cohort dashboards read.")
 
 #: One account per role, for trying the platform locally. Never created in production.
 DEMO_ACCOUNTS = [
@@ -97,6 +101,15 @@ def demo_accounts():
         click.echo(f"  {role_names:<18} {email:<32} password: {password}")
 
 
+@tallies.command("rebuild")
+def rebuild_tallies():
+    """Recompute every tally from the recorded choices (after a bulk import, or to repair)."""
+    tally_services.rebuild()
+    db.session.commit()
+    click.echo("Tallies rebuilt from the recorded choices.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(content)
     app.cli.add_command(demo)
+    app.cli.add_command(tallies)

@@ -17,6 +17,7 @@ from eduapp.reflections.models import (
     Theme,
 )
 from eduapp.studio.models import Comment, Membership, SignOff
+from eduapp.tallies.models import CohortTally, LearnerChoice, VersionChoiceCount
 
 #: The metadata of every table; migrations compare against it.
 metadata = db.metadata
@@ -31,10 +32,12 @@ __all__ = [
     "CohortInvite",
     "CohortMember",
     "CohortModule",
+    "CohortTally",
     "CohortTutor",
     "Comment",
     "Document",
     "ErasureRequest",
+    "LearnerChoice",
     "LoginAttempt",
     "LoginSession",
     "Membership",
@@ -50,5 +53,6 @@ __all__ = [
     "User",
     "UserRole",
     "Version",
+    "VersionChoiceCount",
     "metadata",
 ]

@@ -60,6 +60,8 @@ class User(db.Model):
             "'occupational_therapy','social_work','other')",
             name="profession_known",
         ),
+        # Rosters are listed by name a page at a time: the page comes off this index.
+        sa.Index("ix_users_display_name", "display_name", "id"),
     )
 
     # Flask-Login: the id kept in the cookie is the login session's token, not the user's id,

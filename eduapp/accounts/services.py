@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from eduapp.accounts.models import LoginSession, Role, User, UserRole
 from eduapp.accounts.passwords import dummy_verify, hash_password, verify_password
 from eduapp.extensions import db
+from eduapp.tallies import services as tallies
 
 
 class EmailTaken(ValueError):
@@ -89,8 +90,15 @@ def change_password(user: User, new_password: str) -> None:
 
 def update_profile(user: User, display_name: str, profession: str | None) -> None:
     user.display_name = display_name.strip()
-    user.profession = profession or None
+    set_profession(user, profession)
     db.session.commit()
+
+
+def set_profession(user: User, profession: str | None) -> None:
+    """Change a user's profession; the cohorts' per-profession figures move with them."""
+    if user.id is not None:
+        tallies.profession_changing(user.id, profession)
+    user.profession = profession or None
 
 
 class SelfRoleChange(PermissionError):
@@ -120,7 +128,7 @@ def create_or_update_account(
         user = User(email=normalise_email(email), display_name=display_name, password_hash="")
         db.session.add(user)
     user.display_name = display_name
-    user.profession = profession
+    set_profession(user, profession)
     if created or not verify_password(user.password_hash, password):
         user.password_hash = hash_password(password)
     have = {Role(r.role) for r in user.roles}

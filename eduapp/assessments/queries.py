@@ -3,9 +3,11 @@
 An assessment is a document: its attempts are counted across all its published versions.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from eduapp.accounts.models import User
 from eduapp.assessments.models import AssessmentAnswer, AssessmentAttempt
@@ -20,6 +22,8 @@ from eduapp.content.queries import (
 )
 from eduapp.engine import Assessment, Question, Score, score_attempt
 from eduapp.extensions import db
+
+MARKING_PAGE_SIZE = 25
 
 _SUBMITTED = AssessmentAttempt.submitted_at.is_not(None)
 #: The percentage of an attempt, in SQL (the model's ``percent`` property, unrounded).
@@ -44,8 +48,25 @@ def module_of_assessment(assessment: Assessment) -> Version | None:
 
 def question_of(answer: AssessmentAnswer) -> Question:
     """The question an answer was given to, in the version the learner answered."""
-    assessment = assessment_of_attempt(answer.attempt)
-    return next(q for q in assessment.questions if q.id == answer.question_id)
+    return _question(assessment_of_attempt(answer.attempt), answer.question_id)
+
+
+def with_questions(
+    answers: Iterable[AssessmentAnswer],
+) -> list[tuple[AssessmentAnswer, Question]]:
+    """Each answer with its question, reading each version's assessment once for them all."""
+    assessments: dict[int, Assessment] = {}
+    rows = []
+    for answer in answers:
+        version = answer.attempt.version
+        if version.id not in assessments:
+            assessments[version.id] = assessment_of(version)
+        rows.append((answer, _question(assessments[version.id], answer.question_id)))
+    return rows
+
+
+def _question(assessment: Assessment, question_id: str) -> Question:
+    return next(q for q in assessment.questions if q.id == question_id)
 
 
 def engine_answers(stored: dict[str, object], assessment: Assessment) -> dict[str, object]:
@@ -172,10 +193,24 @@ def attempt_counts(user_id: int, document_id: int) -> tuple[int, int]:
 
 
 # Marking --------------------------------------------------------------------------------------
-def marking_queue(
-    tutor: User, *, cohort_id: int | None = None, document_id: int | None = None
-) -> list[AssessmentAnswer]:
-    """Free-text answers waiting for a mark, from learners this tutor teaches, oldest first."""
+#: A page of the marking queue shows each answer's learner, assessment and question: load the
+#: attempts with their learners, and the few versions they answered, once for the whole page
+#: (not the attempts' other answers, nor the learners' roles).
+WITH_ATTEMPT = selectinload(AssessmentAnswer.attempt).options(
+    joinedload(AssessmentAttempt.user).options(lazyload(User.roles)),
+    selectinload(AssessmentAttempt.version),
+    lazyload(AssessmentAttempt.answers),
+)
+
+
+def marking_page(
+    tutor: User, page: int = 1, *, cohort_id: int | None = None, document_id: int | None = None
+):
+    """A page of the free-text answers waiting for a mark from the tutor's learners, oldest first.
+
+    ``cohort_id`` and ``document_id`` narrow it to one cohort and one assessment; a page past
+    the end is empty.
+    """
     query = (
         sa.select(AssessmentAnswer)
         .join(AssessmentAttempt, AssessmentAttempt.id == AssessmentAnswer.attempt_id)
@@ -187,10 +222,11 @@ def marking_queue(
             AssessmentAttempt.user_id.in_(taught_learner_ids(tutor, cohort_id)),
         )
         .order_by(AssessmentAttempt.submitted_at, AssessmentAnswer.id)
+        .options(WITH_ATTEMPT)
     )
     if document_id is not None:
         query = query.where(Version.document_id == document_id)
-    return list(db.session.scalars(query))
+    return db.paginate(query, page=page, per_page=MARKING_PAGE_SIZE, error_out=False)
 
 
 def assessments_with_modules() -> list[tuple[Version, str]]:

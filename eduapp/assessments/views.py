@@ -41,9 +41,20 @@ def marking_queue():
     form.module.choices = [("", "All modules")] + [(v.slug, title) for v, title in modules]
     cohort_id = next((c.id for c in cohorts if str(c.id) == form.cohort.data), None)
     document_id = next((v.document_id for v, _ in modules if v.slug == form.module.data), None)
-    answers = queries.marking_queue(current_user, cohort_id=cohort_id, document_id=document_id)
-    rows = [(answer, queries.question_of(answer)) for answer in answers]
-    return render_template("assessments/queue.html", form=form, rows=rows)
+    page = queries.marking_page(
+        current_user,
+        request.args.get("page", 1, type=int),
+        cohort_id=cohort_id,
+        document_id=document_id,
+    )
+    return render_template(
+        "assessments/queue.html",
+        form=form,
+        page=page,
+        rows=queries.with_questions(page.items),
+        # The pager's links keep the filters as they were asked for.
+        filter_args={name: form[name].data for name in ("cohort", "module") if form[name].data},
+    )
 
 
 @bp.get("/marking/<int:answer_id>")

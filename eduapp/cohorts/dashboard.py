@@ -4,11 +4,14 @@ Summaries are counted in the database; the learner grid is paged, so the page co
 for a cohort of 30 or of 10,000.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
-from eduapp.accounts.models import User
+from eduapp.accounts.models import Profession, User
 from eduapp.cohorts.models import Cohort, CohortMember, CohortModule
 from eduapp.cohorts.progress import ModuleStatus, status_of
 from eduapp.content.models import DocumentKind, Version
@@ -58,60 +61,102 @@ def assigned_modules(cohort: Cohort) -> list[AssignedModule]:
     return result
 
 
-def _per_learner(cohort: Cohort, module: AssignedModule, user_ids=None):
-    """Per member: how many of the module's scenarios they finished, and how many they began.
+def _per_learner(cohort: Cohort, modules: list[AssignedModule], user_ids=None):
+    """Per member who began any of the modules: (finished, begun) scenario counts per module.
 
-    Attempts are first reduced to one row per (learner, scenario), then counted per learner:
-    two hash aggregations instead of a sorted COUNT(DISTINCT). Members are a semi-join, so the
-    database reads attempts straight from the (version, playtest, user) index.
+    Columns: ``user_id``, then ``completed`` and ``started`` for each module in turn. Attempts
+    are reduced once to one row per (learner, scenario) for all the modules' scenarios, then
+    pivoted per module with ``sum(case ...)``: one pass over the attempts whatever the number
+    of modules, and hash aggregations instead of a sorted COUNT(DISTINCT). Members are a
+    semi-join, so the database reads attempts straight from the (version, playtest, user) index.
     """
     members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
     if user_ids is not None:
         # One page of learners: the index is probed for just these.
         members = members.where(CohortMember.user_id.in_(user_ids))
+    scenario_ids = sorted({s for module in modules for s in module.scenario_ids})
     is_completed = sa.case((Attempt.status == AttemptStatus.COMPLETED.value, 1), else_=0)
     per_scenario = (
-        sa.select(Attempt.user_id, sa.func.max(is_completed).label("is_completed"))
+        sa.select(
+            Attempt.user_id,
+            Version.document_id,
+            sa.func.max(is_completed).label("is_completed"),
+        )
         .join(Version, Version.id == Attempt.version_id)
         .where(
-            Version.document_id.in_(module.scenario_ids or [-1]),
+            Version.document_id.in_(scenario_ids or [-1]),
             Attempt.is_playtest.is_(False),
             Attempt.user_id.in_(members),
         )
         .group_by(Attempt.user_id, Version.document_id)
         .subquery()
     )
-    return sa.select(
-        per_scenario.c.user_id,
-        sa.func.sum(per_scenario.c.is_completed).label("completed"),
-        sa.func.count().label("started"),
-    ).group_by(per_scenario.c.user_id)
+    counts = []
+    for index, module in enumerate(modules):
+        # A scenario may belong to several modules: it counts in each.
+        in_module = per_scenario.c.document_id.in_(module.scenario_ids or [-1])
+        counts += [
+            sa.func.sum(sa.case((in_module, per_scenario.c.is_completed), else_=0)).label(
+                f"completed_{index}"
+            ),
+            sa.func.sum(sa.case((in_module, 1), else_=0)).label(f"started_{index}"),
+        ]
+    return sa.select(per_scenario.c.user_id, *counts).group_by(per_scenario.c.user_id)
 
 
-def module_summary(cohort: Cohort, module: AssignedModule) -> dict[str, int]:
-    """How many learners stand at each status on this module."""
-    members = db.session.scalar(
-        sa.select(sa.func.count()).where(CohortMember.cohort_id == cohort.id)
+def _needs(modules: list[AssignedModule]) -> list[tuple[int, datetime | None]]:
+    """Per module: how many scenarios complete it, and its due date (read once, not per row)."""
+    return [(len(module.scenario_ids), module.assignment.due_at) for module in modules]
+
+
+def _statuses(counts, needs: list[tuple[int, datetime | None]], now: datetime) -> list[str]:
+    """A learner's status on each module, from their (finished, begun) counts in module order.
+
+    ``counts`` is flat, as ``_per_learner`` lays it out; a learner who began nothing has None.
+    """
+    statuses = []
+    for index, (needed, due_at) in enumerate(needs):
+        completed, started = counts[2 * index] or 0, counts[2 * index + 1] or 0
+        statuses.append(status_of(0 < needed <= completed, started > 0, due_at, now))
+    return statuses
+
+
+def module_summaries(cohort: Cohort, modules: list[AssignedModule]) -> list[dict[str, int]]:
+    """How many learners stand at each status on each module, in the order of ``modules``.
+
+    One statement for all the modules: the members are counted, and the attempts reduced per
+    learner, once.
+    """
+    if not modules:
+        return []
+    per_learner = _per_learner(cohort, modules).subquery()
+    members = (
+        sa.select(sa.func.count()).where(CohortMember.cohort_id == cohort.id).scalar_subquery()
     )
-    per_learner = _per_learner(cohort, module).subquery()
-    needed = len(module.scenario_ids)
-    completed, started = db.session.execute(
-        sa.select(
-            sa.func.count().filter(per_learner.c.completed >= needed),
-            sa.func.count(),
-        ).select_from(per_learner)
-    ).one()
-    completed = completed if needed else 0
-    in_progress = started - completed
-    not_started = members - started
-    due_at = module.assignment.due_at
-    is_past = due_at is not None and due_at < utcnow()
-    return {
-        ModuleStatus.COMPLETED.value: completed,
-        ModuleStatus.IN_PROGRESS.value: 0 if is_past else in_progress,
-        ModuleStatus.NOT_STARTED.value: 0 if is_past else not_started,
-        ModuleStatus.OVERDUE.value: in_progress + not_started if is_past else 0,
-    }
+    counts = []
+    for index, module in enumerate(modules):
+        needed = len(module.scenario_ids)
+        completed = per_learner.c[f"completed_{index}"]
+        counts += [
+            sa.func.count().filter(completed >= needed) if needed else sa.literal(0),
+            sa.func.count().filter(per_learner.c[f"started_{index}"] > 0),
+        ]
+    total, *counts = db.session.execute(sa.select(members, *counts).select_from(per_learner)).one()
+    now = utcnow()
+    summaries = []
+    for index, module in enumerate(modules):
+        completed, started = counts[2 * index], counts[2 * index + 1]
+        summary = dict.fromkeys((status.value for status in ModuleStatus), 0)
+        # Each kind of learner gets the status status_of gives it: the rule stays in one place.
+        for is_completed, is_started, learners in (
+            (True, True, completed),
+            (False, True, started - completed),
+            (False, False, total - started),
+        ):
+            status = status_of(is_completed, is_started, module.assignment.due_at, now)
+            summary[status] += learners
+        summaries.append(summary)
+    return summaries
 
 
 @dataclass(frozen=True)
@@ -121,10 +166,16 @@ class LearnerRow:
 
 
 def progress_page(cohort: Cohort, modules: list[AssignedModule], page: int):
-    """One page of learners, each with a status per assigned module."""
+    """One page of learners in name order, each with a status per assigned module.
+
+    Three statements whatever the number of modules: the page of members with their users, the
+    count of members, and the page's learners' progress on every module.
+    """
     pagination = db.paginate(
         sa.select(CohortMember)
-        .join(User, User.id == CohortMember.user_id)
+        .join(CohortMember.user)
+        # The grid shows names and professions: the users' roles are not loaded with them.
+        .options(contains_eager(CohortMember.user).lazyload(User.roles))
         .where(CohortMember.cohort_id == cohort.id)
         .order_by(User.display_name, User.id),
         page=page,
@@ -132,22 +183,58 @@ def progress_page(cohort: Cohort, modules: list[AssignedModule], page: int):
         error_out=False,
     )
     user_ids = [member.user_id for member in pagination.items]
-    now = utcnow()
-    counts = {
-        module.slug: {
-            user_id: (completed, started)
-            for user_id, completed, started in db.session.execute(
-                _per_learner(cohort, module, user_ids)
-            )
+    counts = {}
+    if modules and user_ids:
+        counts = {
+            row.user_id: row[1:]
+            for row in db.session.execute(_per_learner(cohort, modules, user_ids))
         }
-        for module in modules
-    }
-    rows = []
-    for member in pagination.items:
-        statuses = []
-        for module in modules:
-            completed, started = counts[module.slug].get(member.user_id, (0, 0))
-            is_completed = bool(module.scenario_ids) and completed >= len(module.scenario_ids)
-            statuses.append(status_of(is_completed, started > 0, module.assignment.due_at, now))
-        rows.append(LearnerRow(member, statuses))
+    needs, now = _needs(modules), utcnow()
+    nothing = (None,) * (2 * len(modules))
+    rows = [
+        LearnerRow(member, _statuses(counts.get(member.user_id, nothing), needs, now))
+        for member in pagination.items
+    ]
     return pagination, rows
+
+
+#: Rows fetched from the database at a time while progress.csv is written.
+EXPORT_BATCH = 500
+
+
+def progress_rows(cohort: Cohort, modules: list[AssignedModule]) -> Iterator[tuple]:
+    """Every member in name order: (name, e-mail, profession, module title, status) per module.
+
+    One statement for the whole cohort, read EXPORT_BATCH rows at a time (a server-side cursor
+    on PostgreSQL) as plain columns, never as ORM objects, so an export of any size is written
+    as it is read. The rows are produced when the iterator is consumed: wrap it in
+    ``stream_with_context`` to send it as a response.
+    """
+    if not modules:
+        return iter(())
+    per_learner = _per_learner(cohort, modules).subquery()
+    statement = (
+        sa.select(
+            User.display_name,
+            User.email,
+            User.profession,
+            *[column for column in per_learner.c if column.name != "user_id"],
+        )
+        .select_from(CohortMember)
+        .join(User, User.id == CohortMember.user_id)
+        .outerjoin(per_learner, per_learner.c.user_id == CohortMember.user_id)
+        .where(CohortMember.cohort_id == cohort.id)
+        .order_by(User.display_name, User.id)
+    )
+    # Read now, while the request's session holds the modules; the rows are read later.
+    titles = [module.title for module in modules]
+    return _export(statement, titles, _needs(modules))
+
+
+def _export(statement, titles: list[str], needs: list[tuple[int, datetime | None]]):
+    now = utcnow()
+    with db.session.execute(statement, execution_options={"yield_per": EXPORT_BATCH}) as result:
+        for name, email, profession, *counts in result:
+            label = Profession(profession).label if profession else ""
+            for title, status in zip(titles, _statuses(counts, needs, now), strict=True):
+                yield name, email, label, title, status

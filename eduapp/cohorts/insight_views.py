@@ -1,9 +1,9 @@
 """Per-scenario insight for a cohort (choices by profession, endings, time) and CSV exports."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, stream_with_context
 
 from eduapp.cohorts.access import load_taught_cohort
-from eduapp.cohorts.dashboard import assigned_modules, progress_page
+from eduapp.cohorts.dashboard import assigned_modules, progress_rows
 from eduapp.cohorts.insight import (
     choices_by_profession,
     cohort_professions,
@@ -15,6 +15,7 @@ from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version, scenario_of
 from eduapp.csv_export import csv_response
 from eduapp.security.access import requires
+from eduapp.tallies.models import SLOW_VISIT_SECONDS
 
 bp = Blueprint("insight", __name__, template_folder="templates")
 
@@ -49,6 +50,7 @@ def scenario(cohort_id: int, slug: str):
         decisions=sorted(decisions.values(), key=lambda d: order.get(d.node_id, len(order))),
         endings=endings_by_profession(cohort, version.document_id),
         times=time_per_node(cohort, version.document_id),
+        slow_seconds=SLOW_VISIT_SECONDS,
         node_title=lambda node_id: _node_title(parsed, node_id),
     )
 
@@ -92,11 +94,12 @@ def time_csv(cohort_id: int, slug: str):
             _node_title(parsed, t.node_id),
             t.visits,
             round(t.mean_seconds, 1),
-            t.longest_seconds,
+            t.slow_visits,
         )
         for t in time_per_node(cohort, version.document_id)
     ]
-    header = ("node", "title", "visits", "mean seconds", "longest seconds")
+    slow = f"visits of {SLOW_VISIT_SECONDS} s or more"
+    header = ("node", "title", "visits", "mean seconds", slow)
     return csv_response(f"{slug}-time.csv", header, rows)
 
 
@@ -105,18 +108,7 @@ def time_csv(cohort_id: int, slug: str):
 def progress_csv(cohort_id: int):
     cohort = load_taught_cohort(cohort_id)
     modules = assigned_modules(cohort)
-    rows = []
-    page = 1
-    while True:
-        pagination, learners = progress_page(cohort, modules, page)
-        for row in learners:
-            user = row.member.user
-            rows.extend(
-                (user.display_name, user.email, user.profession_label, module.title, status)
-                for module, status in zip(modules, row.statuses, strict=True)
-            )
-        if not pagination.has_next:
-            break
-        page += 1
+    # One query for the whole cohort, read while the response is sent.
+    rows = stream_with_context(progress_rows(cohort, modules))
     header = ("learner", "e-mail", "profession", "module", "status")
     return csv_response(f"cohort-{cohort.id}-progress.csv", header, rows)

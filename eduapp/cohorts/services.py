@@ -11,6 +11,7 @@ from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortModu
 from eduapp.cohorts.queries import cohort_by_code, is_member_of
 from eduapp.content.models import Document
 from eduapp.extensions import db
+from eduapp.tallies import services as tallies
 
 #: No 0/O or 1/I: codes are read aloud in class and typed from a slide.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -44,8 +45,11 @@ def join(learner: User, cohort: Cohort) -> Cohort:
     if not learner.has_role(Role.LEARNER):
         raise CohortError("Only learners join cohorts; tutors are added as co-tutors.")
     if not is_member_of(learner, cohort.id):
-        db.session.add(CohortMember(cohort_id=cohort.id, user_id=learner.id))
         try:
+            tallies.lock_learner(learner.id)
+            db.session.add(CohortMember(cohort_id=cohort.id, user_id=learner.id))
+            db.session.flush()
+            tallies.learner_joined(learner.id, cohort.id)
             db.session.commit()
         except sa.exc.IntegrityError:
             db.session.rollback()  # a double click joined already
@@ -53,11 +57,15 @@ def join(learner: User, cohort: Cohort) -> Cohort:
 
 
 def leave(learner: User, cohort: Cohort) -> None:
-    db.session.execute(
+    """Leave a cohort: the learner's play stops counting in its figures."""
+    tallies.lock_learner(learner.id)
+    left = db.session.execute(
         sa.delete(CohortMember).where(
             CohortMember.cohort_id == cohort.id, CohortMember.user_id == learner.id
         )
-    )
+    ).rowcount
+    if left:
+        tallies.learner_leaving(learner.id, cohort.id)
     db.session.commit()
 
 

@@ -9,7 +9,7 @@ from eduapp.accounts.models import Role
 from eduapp.assessments.queries import cohort_assessment_results
 from eduapp.cohorts import services
 from eduapp.cohorts.access import load_taught_cohort
-from eduapp.cohorts.dashboard import assigned_modules, module_summary, progress_page
+from eduapp.cohorts.dashboard import assigned_modules, module_summaries, progress_page
 from eduapp.cohorts.forms import (
     ActionForm,
     AssignModuleForm,
@@ -63,7 +63,7 @@ def dashboard(cohort_id: int):
         "cohorts/dashboard.html",
         cohort=cohort,
         modules=modules,
-        summaries=[module_summary(cohort, module) for module in modules],
+        summaries=module_summaries(cohort, modules),
         pagination=pagination,
         rows=rows,
         invites=invites_of(cohort),

@@ -8,7 +8,8 @@ from eduapp.content.models import Version
 from eduapp.content.queries import parse_scenario_source
 from eduapp.engine import Scenario
 from eduapp.extensions import db
-from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent
+from eduapp.player.models import Attempt, AttemptStatus
+from eduapp.tallies.models import LearnerChoice, VersionChoiceCount
 
 
 def scenario_of_attempt(attempt: Attempt) -> Scenario:
@@ -85,39 +86,37 @@ def how_others_chose(attempt: Attempt, minimum: int) -> dict[str, OthersChoices]
     """For each node where this attempt made a choice: other learners' choices on the same version.
 
     Each other learner counts once per choice they ever took there; nodes where fewer than
-    ``minimum`` other learners decided are left out (small-cell suppression).
+    ``minimum`` other learners decided are left out (small-cell suppression). Read from the
+    version's running counts, less this learner's own: a few rows per node, at any cohort size.
     """
     nodes = {event.from_node for event in attempt.events}
-    if not nodes:
+    if not nodes or attempt.version_id is None:
         return {}
-    # Each other learner once per (node, choice), computed once and counted two ways in one
-    # statement: per choice, and per node (the learners who decided there at all).
-    others = (
-        sa.select(ChoiceEvent.from_node, ChoiceEvent.choice_number, Attempt.user_id)
-        .join(Attempt, Attempt.id == ChoiceEvent.attempt_id)
-        .where(
-            Attempt.version_id == attempt.version_id,
-            Attempt.is_playtest.is_(False),
-            Attempt.user_id != attempt.user_id,
-            ChoiceEvent.from_node.in_(nodes),
+    counts = {
+        (node, number): learners
+        for node, number, learners in db.session.execute(
+            sa.select(
+                VersionChoiceCount.node_id,
+                VersionChoiceCount.choice_number,
+                VersionChoiceCount.learners,
+            ).where(
+                VersionChoiceCount.version_id == attempt.version_id,
+                VersionChoiceCount.node_id.in_(nodes),
+            )
         )
-        .distinct()
-        .cte("others")
+    }
+    own = db.session.execute(
+        sa.select(LearnerChoice.node_id, LearnerChoice.choice_number).where(
+            LearnerChoice.user_id == attempt.user_id,
+            LearnerChoice.version_id == attempt.version_id,
+            LearnerChoice.node_id.in_(nodes),
+        )
     )
-    deciders = sa.select(others.c.from_node, others.c.user_id).distinct().subquery()
-    rows = db.session.execute(
-        sa.union_all(
-            sa.select(others.c.from_node, others.c.choice_number, sa.func.count()).group_by(
-                others.c.from_node, others.c.choice_number
-            ),
-            sa.select(deciders.c.from_node, sa.literal(0), sa.func.count()).group_by(
-                deciders.c.from_node
-            ),
-        )
-    ).all()
-    totals = {node: count for node, number, count in rows if number == 0}
+    for key in own:
+        counts[tuple(key)] = counts.get(tuple(key), 0) - 1
     result: dict[str, OthersChoices] = {}
-    for node, number, count in rows:
-        if number and totals.get(node, 0) >= minimum:
-            result.setdefault(node, OthersChoices(totals[node], {})).by_choice[number] = count
+    for (node, number), learners in sorted(counts.items()):
+        deciders = counts.get((node, 0), 0)
+        if number and learners > 0 and deciders >= minimum:
+            result.setdefault(node, OthersChoices(deciders, {})).by_choice[number] = learners
     return result

@@ -17,6 +17,7 @@ from eduapp.extensions import db, utcnow
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent, Reflection, Visibility
 from eduapp.player.queries import scenario_of_attempt, unfinished_attempt
 from eduapp.reflections.models import PeerReview, ReflectionReply, ReflectionTheme
+from eduapp.tallies.services import RecordedChoice, count_choice
 
 
 class Outcome(enum.Enum):
@@ -86,14 +87,22 @@ def choose(
         if claimed != 1:
             db.session.rollback()
             return Outcome.STALE
-        _record_event(
-            attempt,
-            before,
-            after,
-            number,
-            choice.label,
-            seconds=max(0, int((now - attempt.node_entered_at).total_seconds())),
-        )
+        seconds = max(0, int((now - attempt.node_entered_at).total_seconds()))
+        if not attempt.is_playtest:
+            count_choice(
+                RecordedChoice(
+                    user_id=attempt.user_id,
+                    version_id=attempt.version_id,
+                    document_id=attempt.version.document_id,
+                    node_id=before.node_id,
+                    choice_number=number,
+                    choice_label=choice.label,
+                    seconds=seconds,
+                    first_in_attempt=not _took_before(attempt, before.node_id, number),
+                    ended_at=after.node_id if finished else None,
+                )
+            )
+        _record_event(attempt, before, after, number, choice.label, seconds)
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()
@@ -103,6 +112,18 @@ def choose(
         raise
     db.session.refresh(attempt)
     return Outcome.RECORDED
+
+
+def _took_before(attempt: Attempt, node_id: str, number: int) -> bool:
+    return db.session.scalar(
+        sa.select(
+            sa.exists().where(
+                ChoiceEvent.attempt_id == attempt.id,
+                ChoiceEvent.from_node == node_id,
+                ChoiceEvent.choice_number == number,
+            )
+        )
+    )
 
 
 def _record_event(attempt, before: State, after: State, number: int, label: str, seconds: int):

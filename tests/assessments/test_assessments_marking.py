@@ -1,15 +1,23 @@
 """Tutors mark free-text answers of the learners they teach; the learner hears when it is done."""
 
+import html
+import re
+from contextlib import contextmanager
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from assessment_steps import FULL_FORM, attempt, send, start
 from conftest import Auth
 
 from eduapp.accounts.models import Role
-from eduapp.assessments.models import AssessmentAnswer
-from eduapp.assessments.queries import cohort_assessment_results
+from eduapp.assessments import services
+from eduapp.assessments.models import AssessmentAnswer, AssessmentAttempt
+from eduapp.assessments.queries import MARKING_PAGE_SIZE, cohort_assessment_results
 from eduapp.cohorts import services as cohorts
-from eduapp.extensions import db
+from eduapp.content.models import DocumentKind
+from eduapp.content.queries import newest_version
+from eduapp.extensions import db, utcnow
 from eduapp.notifications.models import Notification
 
 HOSTILE = 'He said <b onmouseover="alert(1)">{{7*7}}</b>\n    and then   left.'
@@ -136,3 +144,139 @@ def test_cohort_results_are_aggregated_per_learner_and_module(world, make_user, 
     waiting = rows[second.id]
     assert (waiting.best_percent, waiting.passed, waiting.pending_marking) == (None, False, 1)
     assert waiting.profession == "medicine"
+
+
+# The queue's pages --------------------------------------------------------------------------
+#: The fixture assessment answered in full, as the services store it.
+STORED_ANSWERS = {
+    "meaning": 1,
+    "contributions": [0, 1, 2],
+    "handover": "He wants to be home for the weekend.",
+    "confidence": 2,
+    "speaking-up": 1,
+    "home-visit": -2,
+}
+
+
+class Queue:
+    """A tutor of two cohorts, whose learners submit the fixture assessment one by one."""
+
+    def __init__(self, app, make_user):
+        self.make_user = make_user
+        tutor = make_user(Role.TUTOR)
+        self.cohort = cohorts.create_cohort(tutor, "Ward team A")
+        self.other_cohort = cohorts.create_cohort(tutor, "Ward team B")
+        self.tutor = signed_in(app, tutor)
+        self.version = newest_version(DocumentKind.ASSESSMENT, "test-module")
+        #: The written answers waiting, oldest first.
+        self.waiting: list[int] = []
+
+    def submit(self, count: int, cohort=None) -> list[int]:
+        """``count`` new learners submit, each a minute *before* all earlier ones, so that
+        oldest first is the opposite of the order of ids. Their answers' ids, oldest first."""
+        added = []
+        for _ in range(count):
+            learner = self.make_user(Role.LEARNER)
+            cohorts.join(learner, cohort or self.cohort)
+            submitted = services.start_attempt(learner, self.version)
+            assert services.submit(submitted, STORED_ANSWERS)
+            db.session.execute(
+                sa.update(AssessmentAttempt)
+                .where(AssessmentAttempt.id == submitted.id)
+                .values(submitted_at=utcnow() - timedelta(minutes=len(self.waiting) + 1))
+            )
+            db.session.commit()
+            answer_id = db.session.scalar(
+                sa.select(AssessmentAnswer.id).where(
+                    AssessmentAnswer.attempt_id == submitted.id,
+                    AssessmentAnswer.question_id == "handover",
+                )
+            )
+            self.waiting.insert(0, answer_id)
+            added.insert(0, answer_id)
+        return added
+
+    def get(self, url: str = "/assessments/marking") -> str:
+        response = self.tutor.client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def queue(app, course, make_user) -> Queue:
+    return Queue(app, make_user)
+
+
+def listed(page: str) -> list[int]:
+    """The answers a queue page lists, in its order."""
+    return [int(n) for n in re.findall(r'href="/assessments/marking/(\d+)"', page)]
+
+
+def later_link(page: str) -> str:
+    match = re.search(r'<a href="([^"]+)">Later</a>', page)
+    assert match, "no link to the next page"
+    return html.unescape(match.group(1))
+
+
+def test_the_queue_is_paged_oldest_first(queue):
+    queue.submit(MARKING_PAGE_SIZE + 5)
+    first = queue.get()
+    assert listed(first) == queue.waiting[:MARKING_PAGE_SIZE]
+    assert "30 answers waiting (page 1 of 2)" in first
+    second = queue.get(later_link(first))
+    assert listed(second) == queue.waiting[MARKING_PAGE_SIZE:]
+    assert "30 answers waiting (page 2 of 2)" in second
+    assert "Earlier</a>" in second and "Later</a>" not in second
+
+
+def test_the_filters_survive_paging(queue):
+    queue.submit(3, queue.other_cohort)
+    mine = queue.submit(MARKING_PAGE_SIZE + 2)
+    queue.submit(3, queue.other_cohort)
+    url = f"/assessments/marking?cohort={queue.cohort.id}&module=test-module"
+    first = queue.get(url)
+    assert listed(first) == mine[:MARKING_PAGE_SIZE]
+    assert "27 answers waiting" in first
+    link = later_link(first)
+    assert f"cohort={queue.cohort.id}" in link and "module=test-module" in link
+    assert listed(queue.get(link)) == mine[MARKING_PAGE_SIZE:]
+    everyone = queue.get()
+    assert "33 answers waiting" in everyone
+    assert listed(queue.get(later_link(everyone))) == queue.waiting[MARKING_PAGE_SIZE:]
+
+
+def test_a_page_past_the_end_is_empty_and_leads_back(queue):
+    queue.submit(3)
+    page = queue.get(f"/assessments/marking?page=7&cohort={queue.cohort.id}")
+    assert listed(page) == []
+    assert "3 answers waiting, but not this many pages" in page
+    assert f'href="/assessments/marking?cohort={queue.cohort.id}"' in page
+    for odd in ("0", "-1", "many"):
+        assert listed(queue.get(f"/assessments/marking?page={odd}")) == queue.waiting
+
+
+@contextmanager
+def statements():
+    """The SQL statements run on the app's engine inside the block."""
+    seen: list[str] = []
+
+    def record(connection, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_a_page_costs_the_same_statements_whatever_its_rows(queue):
+    queue.submit(5)
+    queue.get()  # warm up: the course's sources are parsed once per process
+    with statements() as few:
+        assert len(listed(queue.get())) == 5
+    queue.submit(MARKING_PAGE_SIZE)
+    queue.get()
+    with statements() as full:
+        assert len(listed(queue.get())) == MARKING_PAGE_SIZE
+    assert len(full) == len(few), "\n".join(full)

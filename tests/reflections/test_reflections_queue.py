@@ -158,13 +158,18 @@ def _statements_for(client, url: str) -> int:
     return len(statements)
 
 
-def test_a_longer_page_costs_no_more_queries(client, login_as, make_user, course):
+def test_a_full_page_costs_no_more_queries(client, login_as, make_user, course):
     tutor = login_as(Role.TUTOR)
     learners = [make_user(Role.LEARNER) for _ in range(6)]
     cohort_with(tutor, *learners)
     reflect(learners[0], "Alone")
-    few = _statements_for(client, "/reflections/queue")
-    for learner in learners[1:]:
-        reflect(learner, "One more")
-        reflect(learner, "And another")
-    assert _statements_for(client, "/reflections/queue") == few
+    services.reply(tutor, reflect(learners[1], "Answered"), "Thank you")
+    urls = ("/reflections/queue", "/reflections/queue?status=all")
+    few = [_statements_for(client, url) for url in urls]
+    for number in range(queries.QUEUE_PAGE_SIZE + 8):
+        reflection = reflect(learners[number % len(learners)], f"One more {number}")
+        if number % 4 == 0:
+            services.reply(tutor, reflection, "Thank you")
+    for url in urls:  # a full page of those waiting, and of all with their replies
+        assert "Page 1 of 2" in page_of(client, url)
+    assert [_statements_for(client, url) for url in urls] == few

@@ -1,0 +1,81 @@
+"""Running counts of what learners chose, kept so dashboards never re-read every learner's rows.
+
+Each count is written in the transaction that records what it counts (a choice, a learner
+joining or leaving a cohort, a change of profession), so it is never behind; `flask tallies
+rebuild` recomputes every count from the recorded choices (docs/performance.md).
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eduapp.extensions import db
+
+#: The choice label of a row counting attempts that *ended* at its node.
+ENDED = ""
+#: The profession counted for a learner who gave none.
+NO_PROFESSION = "other"
+#: A visit this long or longer counts as slow: a learner lingering, or away from the screen.
+SLOW_VISIT_SECONDS = 120
+
+
+class CohortTally(db.Model):
+    """How a cohort's learners of one profession went through one node of a scenario.
+
+    Counted over every version of the scenario, by the label recorded with each choice, so
+    attempts on older versions still count; playtests never do.
+    """
+
+    __tablename__ = "cohort_tallies"
+
+    cohort_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The scenario's document.
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), primary_key=True)
+    node_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    #: The choice taken at the node, or ``ENDED`` for attempts that finished there.
+    choice_label: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    profession: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    #: Attempts that took this choice at least once (or ended here).
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: Times this choice was taken: an attempt that comes back to a node chooses again.
+    visits: Mapped[int] = mapped_column(default=0)
+    #: Seconds spent on the node before those choices, summed.
+    seconds_total: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: Visits that lasted ``SLOW_VISIT_SECONDS`` or longer.
+    slow_visits: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "attempts >= 0 AND visits >= 0 AND seconds_total >= 0 AND slow_visits >= 0",
+            name="counts_not_negative",
+        ),
+    )
+
+
+class LearnerChoice(db.Model):
+    """That a learner took a choice at a node of a version, at least once.
+
+    ``choice_number`` 0 records that they decided at the node at all. The key is what makes
+    "each learner counts once" a single insert that either adds a row or does nothing.
+    """
+
+    __tablename__ = "learner_choices"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id"), primary_key=True)
+    node_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    choice_number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+
+
+class VersionChoiceCount(db.Model):
+    """How many learners took a choice at a node of a version (0: decided there at all)."""
+
+    __tablename__ = "version_choice_counts"
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id"), primary_key=True)
+    node_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    choice_number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    learners: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (sa.CheckConstraint("learners >= 0", name="learners_not_negative"),)

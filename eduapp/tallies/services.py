@@ -1,0 +1,338 @@
+"""Writes of the tallies, each inside the caller's transaction.
+
+Concurrency: every writer first takes the learner's row lock (``lock_learner``), so a choice
+and that learner joining a cohort, leaving it or changing profession never interleave; and
+every writer touches tally rows in key order, so two learners' writers can wait for each
+other but never deadlock. Counts are added in the database (``INSERT ... ON CONFLICT DO
+UPDATE``), never read, changed in Python and written back.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from eduapp.accounts.models import User
+from eduapp.cohorts.models import CohortMember
+from eduapp.content.models import Version
+from eduapp.extensions import db
+from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent
+from eduapp.tallies.models import (
+    ENDED,
+    NO_PROFESSION,
+    SLOW_VISIT_SECONDS,
+    CohortTally,
+    LearnerChoice,
+    VersionChoiceCount,
+)
+
+COUNTERS = ("attempts", "visits", "seconds_total", "slow_visits")
+TALLY_KEY = ("cohort_id", "document_id", "node_id", "choice_label", "profession")
+#: Rows per INSERT: well under SQLite's limit on bound parameters.
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class RecordedChoice:
+    """What one recorded choice adds to the tallies."""
+
+    user_id: int
+    version_id: int
+    document_id: int
+    node_id: str
+    choice_number: int
+    choice_label: str
+    seconds: int
+    #: The attempt had not taken this choice at this node before.
+    first_in_attempt: bool
+    #: The ending the choice led to, if it finished the attempt.
+    ended_at: str | None
+
+
+def lock_learner(user_id: int) -> None:
+    """Hold the learner's row until commit (PostgreSQL; SQLite has one writer at a time).
+
+    ``FOR NO KEY UPDATE`` does not conflict with the key-share locks that inserts referencing
+    the user take, so a learner's own concurrent inserts never deadlock against it.
+    """
+    db.session.execute(sa.select(User.id).where(User.id == user_id).with_for_update(key_share=True))
+
+
+def count_choice(choice: RecordedChoice) -> None:
+    """Add one recorded choice to the tallies of every cohort the learner belongs to, and to
+    the version's count of learners per choice."""
+    lock_learner(choice.user_id)
+    profession, cohort_ids = _profession_and_cohorts(choice.user_id)
+    deltas = [
+        (
+            choice.document_id,
+            choice.node_id,
+            choice.choice_label,
+            (
+                int(choice.first_in_attempt),
+                1,
+                choice.seconds,
+                int(choice.seconds >= SLOW_VISIT_SECONDS),
+            ),
+        )
+    ]
+    if choice.ended_at is not None:
+        deltas.append((choice.document_id, choice.ended_at, ENDED, (1, 0, 0, 0)))
+    _add_to_tallies(
+        {
+            (cohort_id, document_id, node_id, label, profession): counts
+            for cohort_id in cohort_ids
+            for document_id, node_id, label, counts in deltas
+        }
+    )
+    _count_learner(choice)
+
+
+def learner_joined(user_id: int, cohort_id: int) -> None:
+    """Add everything the learner has played to a cohort they have just joined."""
+    lock_learner(user_id)
+    profession, _ = _profession_and_cohorts(user_id)
+    _add_to_tallies(_history_rows(user_id, [cohort_id], profession))
+
+
+def learner_leaving(user_id: int, cohort_id: int) -> None:
+    """Take the learner's play out of a cohort they are leaving."""
+    lock_learner(user_id)
+    profession, _ = _profession_and_cohorts(user_id)
+    _subtract_from_tallies(_history_rows(user_id, [cohort_id], profession))
+    _drop_empty([cohort_id])
+
+
+def profession_changing(user_id: int, new_profession: str | None) -> None:
+    """Move the learner's play to their new profession in every cohort they belong to."""
+    lock_learner(user_id)
+    old, cohort_ids = _profession_and_cohorts(user_id)
+    new = new_profession or NO_PROFESSION
+    if new == old or not cohort_ids:
+        return
+    moved = _history_rows(user_id, cohort_ids, old)
+    _subtract_from_tallies(moved)
+    _add_to_tallies(
+        {
+            (cohort, document, node, label, new): counts
+            for (cohort, document, node, label, _), counts in moved.items()
+        }
+    )
+    _drop_empty(cohort_ids)
+
+
+def rebuild() -> None:
+    """Recompute every tally from the recorded choices (after a bulk import, or to repair)."""
+    for model in (CohortTally, VersionChoiceCount, LearnerChoice):
+        db.session.execute(sa.delete(model))
+    history = _history().subquery()
+    # Rendered inline, so the database sees the same expression in SELECT and GROUP BY.
+    profession = sa.func.coalesce(User.profession, sa.literal(NO_PROFESSION, literal_execute=True))
+    db.session.execute(
+        sa.insert(CohortTally).from_select(
+            [*TALLY_KEY, *COUNTERS],
+            sa.select(
+                CohortMember.cohort_id,
+                history.c.document_id,
+                history.c.node_id,
+                history.c.choice_label,
+                profession,
+                *(sa.func.sum(history.c[name]) for name in COUNTERS),
+            )
+            .join(CohortMember, CohortMember.user_id == history.c.user_id)
+            .join(User, User.id == history.c.user_id)
+            .group_by(
+                CohortMember.cohort_id,
+                history.c.document_id,
+                history.c.node_id,
+                history.c.choice_label,
+                profession,
+            ),
+        )
+    )
+    learner_events = (
+        sa.select(Attempt.user_id, Attempt.version_id, ChoiceEvent.from_node)
+        .join(Attempt, Attempt.id == ChoiceEvent.attempt_id)
+        .where(Attempt.is_playtest.is_(False))
+    )
+    decided = sa.union(
+        learner_events.add_columns(ChoiceEvent.choice_number),
+        learner_events.add_columns(sa.literal(0)),
+    )
+    db.session.execute(
+        sa.insert(LearnerChoice).from_select(
+            ["user_id", "version_id", "node_id", "choice_number"], decided
+        )
+    )
+    db.session.execute(
+        sa.insert(VersionChoiceCount).from_select(
+            ["version_id", "node_id", "choice_number", "learners"],
+            sa.select(
+                LearnerChoice.version_id,
+                LearnerChoice.node_id,
+                LearnerChoice.choice_number,
+                sa.func.count(),
+            ).group_by(
+                LearnerChoice.version_id, LearnerChoice.node_id, LearnerChoice.choice_number
+            ),
+        )
+    )
+
+
+# Helpers --------------------------------------------------------------------------------------
+def _insert(model):
+    """An INSERT that can say ON CONFLICT, for the session's database."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+
+
+def _profession_and_cohorts(user_id: int) -> tuple[str, list[int]]:
+    profession = db.session.scalar(sa.select(User.profession).where(User.id == user_id))
+    cohort_ids = db.session.scalars(
+        sa.select(CohortMember.cohort_id)
+        .where(CohortMember.user_id == user_id)
+        .order_by(CohortMember.cohort_id)
+    ).all()
+    return profession or NO_PROFESSION, list(cohort_ids)
+
+
+def _add_to_tallies(deltas: dict[tuple, tuple[int, ...]]) -> None:
+    """Add each row's counts, creating the rows that do not exist yet.
+
+    Rows go in key order: the lock order every writer shares.
+    """
+    rows = [
+        dict(zip(TALLY_KEY, key, strict=True)) | dict(zip(COUNTERS, counts, strict=True))
+        for key, counts in sorted(deltas.items())
+        if any(counts)
+    ]
+    for start in range(0, len(rows), BATCH):
+        statement = _insert(CohortTally).values(rows[start : start + BATCH])
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(TALLY_KEY),
+                set_={
+                    name: getattr(CohortTally, name) + getattr(statement.excluded, name)
+                    for name in COUNTERS
+                },
+            )
+        )
+
+
+def _subtract_from_tallies(deltas: dict[tuple, tuple[int, ...]]) -> None:
+    """Take each row's counts away again: the rows exist, since they were added before."""
+    table = CohortTally.__table__
+    statement = (
+        sa.update(table)
+        .where(*(table.c[name] == sa.bindparam(f"key_{name}") for name in TALLY_KEY))
+        .values({name: table.c[name] - sa.bindparam(f"less_{name}") for name in COUNTERS})
+    )
+    rows = [
+        {f"key_{name}": value for name, value in zip(TALLY_KEY, key, strict=True)}
+        | {f"less_{name}": value for name, value in zip(COUNTERS, counts, strict=True)}
+        for key, counts in sorted(deltas.items())
+    ]
+    if rows:
+        db.session.execute(statement, rows)
+
+
+def _drop_empty(cohort_ids: Iterable[int]) -> None:
+    db.session.execute(
+        sa.delete(CohortTally).where(
+            CohortTally.cohort_id.in_(list(cohort_ids)),
+            *(getattr(CohortTally, name) == 0 for name in COUNTERS),
+        )
+    )
+
+
+def _count_learner(choice: RecordedChoice) -> None:
+    """Each learner counts once per choice they ever took at a node, and once for deciding
+    there at all: the insert adds the learner's row only the first time, and only then is the
+    version's count raised."""
+    added = db.session.scalars(
+        _insert(LearnerChoice)
+        .values(
+            [
+                {
+                    "user_id": choice.user_id,
+                    "version_id": choice.version_id,
+                    "node_id": choice.node_id,
+                    "choice_number": number,
+                }
+                for number in (0, choice.choice_number)
+            ]
+        )
+        .on_conflict_do_nothing()
+        .returning(LearnerChoice.choice_number)
+    ).all()
+    if not added:
+        return
+    statement = _insert(VersionChoiceCount).values(
+        [
+            {
+                "version_id": choice.version_id,
+                "node_id": choice.node_id,
+                "choice_number": number,
+                "learners": 1,
+            }
+            for number in sorted(added)
+        ]
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["version_id", "node_id", "choice_number"],
+            set_={"learners": VersionChoiceCount.learners + 1},
+        )
+    )
+
+
+def _history(user_id: int | None = None) -> sa.CompoundSelect:
+    """Per learner, scenario, node and choice label: the learner's counts (endings included)."""
+    learner = [Attempt.is_playtest.is_(False)]
+    if user_id is not None:
+        learner.append(Attempt.user_id == user_id)
+    slow = sa.case((ChoiceEvent.seconds_on_node >= SLOW_VISIT_SECONDS, 1), else_=0)
+    choices = (
+        sa.select(
+            Attempt.user_id,
+            Version.document_id,
+            ChoiceEvent.from_node.label("node_id"),
+            ChoiceEvent.choice_label,
+            sa.func.count(sa.distinct(ChoiceEvent.attempt_id)).label("attempts"),
+            sa.func.count().label("visits"),
+            sa.func.sum(ChoiceEvent.seconds_on_node).label("seconds_total"),
+            sa.func.sum(slow).label("slow_visits"),
+        )
+        .join(Attempt, Attempt.id == ChoiceEvent.attempt_id)
+        .join(Version, Version.id == Attempt.version_id)
+        .where(*learner)
+        .group_by(
+            Attempt.user_id, Version.document_id, ChoiceEvent.from_node, ChoiceEvent.choice_label
+        )
+    )
+    endings = (
+        sa.select(
+            Attempt.user_id,
+            Version.document_id,
+            Attempt.node_id,
+            sa.literal(ENDED),
+            sa.func.count(),
+            sa.literal(0),
+            sa.literal(0),
+            sa.literal(0),
+        )
+        .join(Version, Version.id == Attempt.version_id)
+        .where(*learner, Attempt.status == AttemptStatus.COMPLETED.value)
+        .group_by(Attempt.user_id, Version.document_id, Attempt.node_id)
+    )
+    return sa.union_all(choices, endings)
+
+
+def _history_rows(user_id: int, cohort_ids: list[int], profession: str) -> dict:
+    """The learner's whole play as tally rows for these cohorts."""
+    return {
+        (cohort_id, document_id, node_id, label, profession): tuple(int(c) for c in counts)
+        for _, document_id, node_id, label, *counts in db.session.execute(_history(user_id))
+        for cohort_id in cohort_ids
+    }
