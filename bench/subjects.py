@@ -70,6 +70,13 @@ def _last_page(g: Generated) -> int:
     return max(1, -(-g.learners // LEARNERS_PER_PAGE))
 
 
+def _first_page_learners(g: Generated) -> list[int]:
+    """The learners on the dashboard's first page, as the dashboard passes them."""
+    cohort = _cohort(g)
+    _, rows = progress_page(cohort, assigned_modules(cohort), 1)
+    return [row.member.user_id for row in rows]
+
+
 def _with_modules(g: Generated) -> tuple:
     cohort = _cohort(g)
     return cohort, assigned_modules(cohort)
@@ -111,8 +118,8 @@ def _optional_queries() -> list[Query]:
     if reflections and hasattr(reflections, "waiting_reflection_counts"):
         found.append(
             Query(
-                "reflections.waiting_reflection_counts",
-                lambda g: (_cohort(g),),
+                "reflections.waiting_reflection_counts (first page)",
+                lambda g: (_cohort(g), _first_page_learners(g)),
                 reflections.waiting_reflection_counts,
             )
         )
@@ -128,8 +135,8 @@ def _optional_queries() -> list[Query]:
     if assessments and hasattr(assessments, "cohort_assessment_results"):
         found.append(
             Query(
-                "assessments.cohort_assessment_results",
-                lambda g: (_cohort(g),),
+                "assessments.cohort_assessment_results (first page)",
+                lambda g: (_cohort(g), _first_page_learners(g)),
                 assessments.cohort_assessment_results,
             )
         )

@@ -257,8 +257,10 @@ class LearnerResult:
     pending_marking: int
 
 
-def cohort_assessment_results(cohort: Cohort, user_ids=None) -> list[LearnerResult]:
-    """Per member of the cohort and assessment they attempted: how they did, aggregated in SQL.
+def cohort_assessment_results(cohort: Cohort, user_ids: list[int]) -> list[LearnerResult]:
+    """Per learner of ``user_ids`` (a dashboard page of the cohort's members) and assessment they
+    attempted: how they did, aggregated in SQL. Always a page: a page costs the same at any
+    cohort size.
 
     Returns one ``LearnerResult`` per (learner, assessment) with at least one submitted
     attempt, ordered by learner name then module: ``user_id``, ``display_name``,
@@ -267,10 +269,9 @@ def cohort_assessment_results(cohort: Cohort, user_ids=None) -> list[LearnerResu
     marking), ``passed`` (any attempt passed), ``attempts_used`` (submitted attempts across
     versions) and ``pending_marking`` (attempts waiting for a tutor). Learners without a
     submitted attempt do not appear. Playtests do not exist for assessments, so every row is
-    a learner's real attempt. The caller checks that the user may see the cohort. With
-    ``user_ids``, only those learners (a dashboard page) are counted.
+    a learner's real attempt. The caller checks that the user may see the cohort.
     """
-    only = AssessmentAttempt.user_id.in_(user_ids) if user_ids is not None else sa.true()
+    only = AssessmentAttempt.user_id.in_(user_ids)
     rows = db.session.execute(
         sa.select(
             User.id,

@@ -1,7 +1,7 @@
 """The cohort dashboard's data: each learner's status on each assigned module.
 
-Summaries are counted in the database; the learner grid is paged, so the page costs the same
-for a cohort of 30 or of 10,000.
+Summaries are read from running counts and the learner grid is paged, so the page costs the
+same for a cohort of 30 or of 10,000.
 """
 
 from collections.abc import Iterator
@@ -14,10 +14,11 @@ from sqlalchemy.orm import contains_eager
 from eduapp.accounts.models import Profession, User
 from eduapp.cohorts.models import Cohort, CohortMember, CohortModule
 from eduapp.cohorts.progress import ModuleStatus, status_of
-from eduapp.content.models import DocumentKind, Version
+from eduapp.content.models import DocumentKind
 from eduapp.content.queries import module_of, newest_scenario_versions, newest_versions
 from eduapp.extensions import db, utcnow
-from eduapp.player.models import Attempt, AttemptStatus
+from eduapp.tallies.models import CohortModuleProgress, LearnerScenario
+from eduapp.tallies.progress import ensure_counted
 
 LEARNERS_PER_PAGE = 50
 
@@ -64,44 +65,31 @@ def assigned_modules(cohort: Cohort) -> list[AssignedModule]:
 def _per_learner(cohort: Cohort, modules: list[AssignedModule], user_ids=None):
     """Per member who began any of the modules: (finished, begun) scenario counts per module.
 
-    Columns: ``user_id``, then ``completed`` and ``started`` for each module in turn. Attempts
-    are reduced once to one row per (learner, scenario) for all the modules' scenarios, then
-    pivoted per module with ``sum(case ...)``: one pass over the attempts whatever the number
-    of modules, and hash aggregations instead of a sorted COUNT(DISTINCT). Members are a
-    semi-join, so the database reads attempts straight from the (version, playtest, user) index.
+    Columns: ``user_id``, then ``completed`` and ``started`` for each module in turn, pivoted
+    with ``sum(case ...)`` from each learner's one row per scenario (`LearnerScenario`). With
+    ``user_ids``, only those learners (a page) are read.
     """
     members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
     if user_ids is not None:
-        # One page of learners: the index is probed for just these.
         members = members.where(CohortMember.user_id.in_(user_ids))
     scenario_ids = sorted({s for module in modules for s in module.scenario_ids})
-    is_completed = sa.case((Attempt.status == AttemptStatus.COMPLETED.value, 1), else_=0)
-    per_scenario = (
-        sa.select(
-            Attempt.user_id,
-            Version.document_id,
-            sa.func.max(is_completed).label("is_completed"),
-        )
-        .join(Version, Version.id == Attempt.version_id)
-        .where(
-            Version.document_id.in_(scenario_ids or [-1]),
-            Attempt.is_playtest.is_(False),
-            Attempt.user_id.in_(members),
-        )
-        .group_by(Attempt.user_id, Version.document_id)
-        .subquery()
-    )
+    finished = sa.case((LearnerScenario.finished, 1), else_=0)
     counts = []
     for index, module in enumerate(modules):
         # A scenario may belong to several modules: it counts in each.
-        in_module = per_scenario.c.document_id.in_(module.scenario_ids or [-1])
+        in_module = LearnerScenario.document_id.in_(module.scenario_ids or [-1])
         counts += [
-            sa.func.sum(sa.case((in_module, per_scenario.c.is_completed), else_=0)).label(
-                f"completed_{index}"
-            ),
+            sa.func.sum(sa.case((in_module, finished), else_=0)).label(f"completed_{index}"),
             sa.func.sum(sa.case((in_module, 1), else_=0)).label(f"started_{index}"),
         ]
-    return sa.select(per_scenario.c.user_id, *counts).group_by(per_scenario.c.user_id)
+    return (
+        sa.select(LearnerScenario.user_id, *counts)
+        .where(
+            LearnerScenario.document_id.in_(scenario_ids or [-1]),
+            LearnerScenario.user_id.in_(members),
+        )
+        .group_by(LearnerScenario.user_id)
+    )
 
 
 def _needs(modules: list[AssignedModule]) -> list[tuple[int, datetime | None]]:
@@ -124,28 +112,27 @@ def _statuses(counts, needs: list[tuple[int, datetime | None]], now: datetime) -
 def module_summaries(cohort: Cohort, modules: list[AssignedModule]) -> list[dict[str, int]]:
     """How many learners stand at each status on each module, in the order of ``modules``.
 
-    One statement for all the modules: the members are counted, and the attempts reduced per
-    learner, once.
+    Read from the cohort's running counts (eduapp/tallies/progress.py): two small reads, at any
+    cohort size.
     """
     if not modules:
         return []
-    per_learner = _per_learner(cohort, modules).subquery()
-    members = (
-        sa.select(sa.func.count()).where(CohortMember.cohort_id == cohort.id).scalar_subquery()
-    )
-    counts = []
-    for index, module in enumerate(modules):
-        needed = len(module.scenario_ids)
-        completed = per_learner.c[f"completed_{index}"]
-        counts += [
-            sa.func.count().filter(completed >= needed) if needed else sa.literal(0),
-            sa.func.count().filter(per_learner.c[f"started_{index}"] > 0),
-        ]
-    total, *counts = db.session.execute(sa.select(members, *counts).select_from(per_learner)).one()
+    ensure_counted({m.assignment.document_id: m.scenario_ids for m in modules})
+    counted = {
+        module_id: (begun, completed)
+        for module_id, begun, completed in db.session.execute(
+            sa.select(
+                CohortModuleProgress.module_document_id,
+                CohortModuleProgress.begun,
+                CohortModuleProgress.completed,
+            ).where(CohortModuleProgress.cohort_id == cohort.id)
+        )
+    }
+    total = db.session.scalar(sa.select(sa.func.count()).where(CohortMember.cohort_id == cohort.id))
     now = utcnow()
     summaries = []
-    for index, module in enumerate(modules):
-        completed, started = counts[2 * index], counts[2 * index + 1]
+    for module in modules:
+        started, completed = counted.get(module.assignment.document_id, (0, 0))
         summary = dict.fromkeys((status.value for status in ModuleStatus), 0)
         # Each kind of learner gets the status status_of gives it: the rule stays in one place.
         for is_completed, is_started, learners in (

@@ -56,6 +56,8 @@ def create():
 def dashboard(cohort_id: int):
     cohort = load_taught_cohort(cohort_id)
     modules = assigned_modules(cohort)
+    # First: it may have to count a module again, and commit, before the page is read.
+    summaries = module_summaries(cohort, modules)
     pagination, rows = progress_page(cohort, modules, request.args.get("page", 1, type=int))
     assign_form = AssignModuleForm(formdata=None)
     assign_form.module.choices = [(v.document_id, v.title) for v in published_modules()]
@@ -63,7 +65,7 @@ def dashboard(cohort_id: int):
         "cohorts/dashboard.html",
         cohort=cohort,
         modules=modules,
-        summaries=module_summaries(cohort, modules),
+        summaries=summaries,
         pagination=pagination,
         rows=rows,
         invites=invites_of(cohort),

@@ -17,7 +17,7 @@ from eduapp.extensions import db, utcnow
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent, Reflection, Visibility
 from eduapp.player.queries import scenario_of_attempt, unfinished_attempt
 from eduapp.reflections.models import PeerReview, ReflectionReply, ReflectionTheme
-from eduapp.tallies.services import RecordedChoice, count_choice
+from eduapp.tallies.services import RecordedChoice, attempt_started, count_choice
 
 
 class Outcome(enum.Enum):
@@ -47,6 +47,7 @@ def start_attempt(user: User, version: Version, *, fresh: bool = False) -> Attem
         unfinished.status = AttemptStatus.ABANDONED.value
     attempt = Attempt.at_start(scenario_of(version), user_id=user.id, version=version)
     db.session.add(attempt)
+    attempt_started(user.id, version.document_id)
     db.session.commit()
     return attempt
 

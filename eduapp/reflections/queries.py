@@ -254,15 +254,15 @@ def reflection_of_allocation(allocation: PeerReviewAllocation) -> Reflection:
     return db.session.get(Reflection, allocation.peer_review.reflection_id)
 
 
-def waiting_reflection_counts(cohort: Cohort, user_ids=None) -> dict[int, int]:
-    """Reflections shared with tutors and not yet replied to, per learner of the cohort.
+def waiting_reflection_counts(cohort: Cohort, user_ids: list[int]) -> dict[int, int]:
+    """Reflections shared with tutors and not yet replied to, per learner of ``user_ids`` (a
+    dashboard page of the cohort's members: a page costs the same at any cohort size).
 
     Shape: ``{learner user id: number waiting}``; learners with none waiting are absent, so
     ``counts.get(member.user_id, 0)``. Playtests never count. One GROUP BY query. The caller
-    must already have checked that the current user may see this cohort. With ``user_ids``,
-    only those learners (a dashboard page) are counted.
+    must already have checked that the current user may see this cohort.
     """
-    only = Reflection.user_id.in_(user_ids) if user_ids is not None else sa.true()
+    only = Reflection.user_id.in_(user_ids)
     rows = db.session.execute(
         sa.select(Reflection.user_id, sa.func.count(Reflection.id))
         .join(Attempt, Attempt.id == Reflection.attempt_id)

@@ -79,3 +79,51 @@ class VersionChoiceCount(db.Model):
     learners: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (sa.CheckConstraint("learners >= 0", name="learners_not_negative"),)
+
+
+class LearnerScenario(db.Model):
+    """That a learner began a scenario (any version), and whether they ever finished it."""
+
+    __tablename__ = "learner_scenarios"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    #: The scenario's document.
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), primary_key=True)
+    finished: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    __table_args__ = (
+        # Module counts are recomputed per scenario, for every learner who began it.
+        sa.Index("ix_learner_scenarios_document", "document_id", "user_id", "finished"),
+    )
+
+
+class ModuleScenario(db.Model):
+    """A scenario of a module, as the module counts below were computed for.
+
+    The scenarios a module needs come from its newest version and from which of them are
+    published; when they change, the module's counts are computed again (`progress.py`).
+    """
+
+    __tablename__ = "module_scenarios"
+
+    module_document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), primary_key=True)
+    scenario_document_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("documents.id"), primary_key=True, index=True
+    )
+
+
+class CohortModuleProgress(db.Model):
+    """How many of a cohort's learners began a module, and how many finished all of it."""
+
+    __tablename__ = "cohort_module_progress"
+
+    cohort_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    module_document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), primary_key=True)
+    begun: Mapped[int] = mapped_column(default=0)
+    completed: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        sa.CheckConstraint("begun >= 0 AND completed >= 0", name="counts_not_negative"),
+    )

@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from eduapp.accounts.models import User
 from eduapp.cohorts.models import CohortMember
 from eduapp.content.models import Version
-from eduapp.extensions import db
+from eduapp.extensions import db, dialect_insert
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent
+from eduapp.tallies import progress
 from eduapp.tallies.models import (
     ENDED,
     NO_PROFESSION,
@@ -59,6 +59,12 @@ def lock_learner(user_id: int) -> None:
     db.session.execute(sa.select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
+def attempt_started(user_id: int, document_id: int) -> None:
+    """A learner (never a playtest) started an attempt at a scenario."""
+    lock_learner(user_id)
+    progress.scenario_begun(user_id, document_id)
+
+
 def count_choice(choice: RecordedChoice) -> None:
     """Add one recorded choice to the tallies of every cohort the learner belongs to, and to
     the version's count of learners per choice."""
@@ -87,6 +93,8 @@ def count_choice(choice: RecordedChoice) -> None:
         }
     )
     _count_learner(choice)
+    if choice.ended_at is not None:
+        progress.scenario_finished(choice.user_id, choice.document_id)
 
 
 def learner_joined(user_id: int, cohort_id: int) -> None:
@@ -94,6 +102,7 @@ def learner_joined(user_id: int, cohort_id: int) -> None:
     lock_learner(user_id)
     profession, _ = _profession_and_cohorts(user_id)
     _add_to_tallies(_history_rows(user_id, [cohort_id], profession))
+    progress.learner_joined(user_id, cohort_id)
 
 
 def learner_leaving(user_id: int, cohort_id: int) -> None:
@@ -102,6 +111,7 @@ def learner_leaving(user_id: int, cohort_id: int) -> None:
     profession, _ = _profession_and_cohorts(user_id)
     _subtract_from_tallies(_history_rows(user_id, [cohort_id], profession))
     _drop_empty([cohort_id])
+    progress.learner_leaving(user_id, cohort_id)
 
 
 def profession_changing(user_id: int, new_profession: str | None) -> None:
@@ -124,6 +134,7 @@ def profession_changing(user_id: int, new_profession: str | None) -> None:
 
 def rebuild() -> None:
     """Recompute every tally from the recorded choices (after a bulk import, or to repair)."""
+    progress.recount_all()
     for model in (CohortTally, VersionChoiceCount, LearnerChoice):
         db.session.execute(sa.delete(model))
     history = _history().subquery()
@@ -181,12 +192,6 @@ def rebuild() -> None:
 
 
 # Helpers --------------------------------------------------------------------------------------
-def _insert(model):
-    """An INSERT that can say ON CONFLICT, for the session's database."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
-
-
 def _profession_and_cohorts(user_id: int) -> tuple[str, list[int]]:
     profession = db.session.scalar(sa.select(User.profession).where(User.id == user_id))
     cohort_ids = db.session.scalars(
@@ -208,7 +213,7 @@ def _add_to_tallies(deltas: dict[tuple, tuple[int, ...]]) -> None:
         if any(counts)
     ]
     for start in range(0, len(rows), BATCH):
-        statement = _insert(CohortTally).values(rows[start : start + BATCH])
+        statement = dialect_insert(CohortTally).values(rows[start : start + BATCH])
         db.session.execute(
             statement.on_conflict_do_update(
                 index_elements=list(TALLY_KEY),
@@ -251,7 +256,7 @@ def _count_learner(choice: RecordedChoice) -> None:
     there at all: the insert adds the learner's row only the first time, and only then is the
     version's count raised."""
     added = db.session.scalars(
-        _insert(LearnerChoice)
+        dialect_insert(LearnerChoice)
         .values(
             [
                 {
@@ -268,7 +273,7 @@ def _count_learner(choice: RecordedChoice) -> None:
     ).all()
     if not added:
         return
-    statement = _insert(VersionChoiceCount).values(
+    statement = dialect_insert(VersionChoiceCount).values(
         [
             {
                 "version_id": choice.version_id,

@@ -1,5 +1,5 @@
-"""tallies: running counts for cohort insight and "how others chose", filled from the choices
-already recorded; an index for rosters listed by name
+"""tallies: running counts for cohort insight, module progress and "how others chose", filled
+from what learners already played; an index for rosters listed by name
 
 Revision ID: 47bab952dcc1
 Revises: 4af8593ffeaa
@@ -54,6 +54,37 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index('ix_users_display_name', ['display_name', 'id'], unique=False)
 
+    op.create_table('cohort_module_progress',
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
+    sa.Column('module_document_id', sa.Integer(), nullable=False),
+    sa.Column('begun', sa.Integer(), nullable=False),
+    sa.Column('completed', sa.Integer(), nullable=False),
+    sa.CheckConstraint('begun >= 0 AND completed >= 0', name=op.f('ck_cohort_module_progress_counts_not_negative')),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_cohort_module_progress_cohort_id_cohorts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['module_document_id'], ['documents.id'], name=op.f('fk_cohort_module_progress_module_document_id_documents')),
+    sa.PrimaryKeyConstraint('cohort_id', 'module_document_id', name=op.f('pk_cohort_module_progress'))
+    )
+    op.create_table('learner_scenarios',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('finished', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_learner_scenarios_document_id_documents')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_learner_scenarios_user_id_users')),
+    sa.PrimaryKeyConstraint('user_id', 'document_id', name=op.f('pk_learner_scenarios'))
+    )
+    with op.batch_alter_table('learner_scenarios', schema=None) as batch_op:
+        batch_op.create_index('ix_learner_scenarios_document', ['document_id', 'user_id', 'finished'], unique=False)
+
+    op.create_table('module_scenarios',
+    sa.Column('module_document_id', sa.Integer(), nullable=False),
+    sa.Column('scenario_document_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['module_document_id'], ['documents.id'], name=op.f('fk_module_scenarios_module_document_id_documents')),
+    sa.ForeignKeyConstraint(['scenario_document_id'], ['documents.id'], name=op.f('fk_module_scenarios_scenario_document_id_documents')),
+    sa.PrimaryKeyConstraint('module_document_id', 'scenario_document_id', name=op.f('pk_module_scenarios'))
+    )
+    with op.batch_alter_table('module_scenarios', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_module_scenarios_scenario_document_id'), ['scenario_document_id'], unique=False)
+
     # Fill the tallies from what learners have already played (the same counts as
     # eduapp.tallies.services.rebuild, written out as SQL so this migration never changes
     # meaning when the app's code does). 120 is SLOW_VISIT_SECONDS.
@@ -106,10 +137,29 @@ BACKFILL = [
     FROM learner_choices
     GROUP BY version_id, node_id, choice_number
     """,
+    # Each learner's progress per scenario; the cohorts' module counts are computed when a
+    # dashboard first needs them (eduapp/tallies/progress.py).
+    """
+    INSERT INTO learner_scenarios (user_id, document_id, finished)
+    SELECT a.user_id, v.document_id,
+           MAX(CASE WHEN a.status = 'completed' THEN 1 ELSE 0 END) = 1
+    FROM attempts a JOIN versions v ON v.id = a.version_id
+    WHERE a.is_playtest = false
+    GROUP BY a.user_id, v.document_id
+    """,
 ]
 
 
 def downgrade():
+    with op.batch_alter_table('module_scenarios', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_module_scenarios_scenario_document_id'))
+
+    op.drop_table('module_scenarios')
+    with op.batch_alter_table('learner_scenarios', schema=None) as batch_op:
+        batch_op.drop_index('ix_learner_scenarios_document')
+
+    op.drop_table('learner_scenarios')
+    op.drop_table('cohort_module_progress')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index('ix_users_display_name')
 

@@ -27,6 +27,7 @@ from eduapp.content.services import load_course
 from eduapp.extensions import db, utcnow
 from eduapp.player import services as player
 from eduapp.player.models import Attempt, AttemptStatus
+from eduapp.tallies.models import ModuleScenario
 
 HEADER = ["learner", "e-mail", "profession", "module", "status"]
 SECOND_MODULE = """id: second-module
@@ -264,3 +265,67 @@ def test_the_dashboard_shows_the_summaries_and_a_page_of_the_grid(client, big_co
     assert "page 1 of 2" in first and "<dd>57</dd>" in first and "<dd>56</dd>" in first
     second = client.get(f"/cohorts/{cohort.id}?page=2").get_data(as_text=True)
     assert "page 2 of 2" in second and played["both"].display_name in second
+
+
+def test_module_counts_stay_right_as_learners_play_join_and_leave(big_cohort, make_user):
+    """Once counted, the running counts follow every change; a recount agrees with them."""
+    cohort, played = big_cohort
+    modules = assigned_modules(cohort)
+    assert module_summaries(cohort, modules) == per_module_counts(cohort, modules)
+    newcomer = make_user(Role.LEARNER)
+    play(newcomer, "ward-round", 1, 2)
+    play(newcomer, "night-round", 1)
+    cohorts.join(newcomer, cohort)  # joins having played: brings their progress along
+    play(played["ward"], "night-round", 1, 2)  # finishes the second module
+    play(played["begun"], "ward-round", 1)  # begins what was overdue
+    cohorts.leave(played["both"], cohort)
+    play(played["both"], "ward-round", 1, 2, fresh=True)  # after leaving: not counted
+    play(newcomer, "night-round", 1, 2, fresh=True)
+    cohort = db.session.get(Cohort, cohort.id)
+    kept = module_summaries(cohort, modules)
+    assert kept == per_module_counts(cohort, modules)
+    assert kept[1] == {"completed": 2, "in progress": 2, "not started": 56, "overdue": 0}
+    # Counting again from scratch (as after a change of the module's scenarios) agrees.
+    db.session.execute(sa.delete(ModuleScenario))
+    db.session.commit()
+    assert module_summaries(cohort, modules) == kept
+
+
+def test_module_counts_follow_a_change_of_the_modules_scenarios(client, login_as, make_user, app):
+    """A new module version needing another scenario: the first dashboard counts again."""
+    tutor = login_as(Role.TUTOR)
+    learner = make_user(Role.LEARNER)
+    course = Path(app.config["CURRICULUM_DIR"]).parent
+    load_course(course / "curriculum", course / "scenarios")
+    cohort = cohorts.create_cohort(tutor, "Changing")
+    cohorts.join(learner, cohort)
+    assign(cohort, "test-module")
+    play(learner, "ward-round", 1, 2)
+    modules = assigned_modules(cohort)
+    assert module_summaries(cohort, modules)[0]["completed"] == 1
+    # The module now also needs a night round, which nobody has played.
+    folder = app.config["CURRICULUM_DIR"]
+    source = (Path(folder) / "test-module.md").read_text(encoding="utf-8")
+    ward = (course / "scenarios" / "ward-round.md").read_text(encoding="utf-8")
+    scenarios = Path(str(app.instance_path)) / "changed-scenarios"
+    curriculum = Path(str(app.instance_path)) / "changed-curriculum"
+    shutil.copytree(course / "curriculum", curriculum, dirs_exist_ok=True)
+    shutil.copytree(course / "scenarios", scenarios, dirs_exist_ok=True)
+    (scenarios / "night-round.md").write_text(
+        ward.replace("id: ward-round", "id: night-round", 1), encoding="utf-8"
+    )
+    (curriculum / "test-module.md").write_text(
+        source.replace("scenario: ward-round", "scenario: ward-round\nscenario: night-round", 1),
+        encoding="utf-8",
+    )
+    try:
+        load_course(curriculum, scenarios)
+    finally:
+        shutil.rmtree(curriculum)
+        shutil.rmtree(scenarios)
+    modules = assigned_modules(db.session.get(Cohort, cohort.id))
+    assert len(modules[0].scenarios) == 2
+    summary = module_summaries(cohort, modules)[0]
+    assert summary["completed"] == 0 and summary["in progress"] == 1
+    page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert ">In progress</span>" in page

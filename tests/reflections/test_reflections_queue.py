@@ -141,7 +141,9 @@ def test_waiting_reflection_counts_per_learner(app, make_user, course):
     services.reply(tutor, reflect(replied, "answered"), "Thanks")
     reflect(outsider, "not in this cohort")
     playtest_reflection(busy)
-    assert queries.waiting_reflection_counts(cohort) == {busy.id: 2}
+    page = [busy.id, quiet.id, replied.id, outsider.id]
+    assert queries.waiting_reflection_counts(cohort, page) == {busy.id: 2}
+    assert queries.waiting_reflection_counts(cohort, [quiet.id]) == {}
 
 
 def _statements_for(client, url: str) -> int:

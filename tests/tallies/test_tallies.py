@@ -1,5 +1,7 @@
 """The running counts dashboards read: always equal to a recount from the recorded choices.
 
+(Module progress counts per cohort are tested with the dashboard, in tests/cohorts.)
+
 Each test changes things the way users do (playing, joining, leaving, changing profession,
 starting again, playtesting) and then compares the counts kept along the way with a recount
 from scratch, by the service (`flask tallies rebuild`) and by migration 0004's own SQL.
@@ -25,7 +27,7 @@ from eduapp.player.models import Attempt
 from eduapp.player.queries import how_others_chose
 from eduapp.studio.services import start_playtest
 from eduapp.tallies import services as tallies
-from eduapp.tallies.models import CohortTally, LearnerChoice, VersionChoiceCount
+from eduapp.tallies.models import CohortTally, LearnerChoice, LearnerScenario, VersionChoiceCount
 from tests.conftest import ROOT
 
 LOOP_SCENARIO = """\
@@ -54,7 +56,12 @@ You listened, and then you walked on.
 
 
 def snapshot() -> dict[str, list[tuple]]:
-    tables = {"cohort": CohortTally, "learners": LearnerChoice, "counts": VersionChoiceCount}
+    tables = {
+        "cohort": CohortTally,
+        "learners": LearnerChoice,
+        "counts": VersionChoiceCount,
+        "progress": LearnerScenario,
+    }
     return {
         name: sorted(tuple(row) for row in db.session.execute(sa.select(*model.__table__.c)))
         for name, model in tables.items()
@@ -75,7 +82,7 @@ def _backfill_as_migration_0004_does() -> None:
     spec = importlib.util.spec_from_file_location("migration_0004", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
-    for model in (CohortTally, VersionChoiceCount, LearnerChoice):
+    for model in (CohortTally, VersionChoiceCount, LearnerChoice, LearnerScenario):
         db.session.execute(sa.delete(model))
     for statement in migration.BACKFILL:
         db.session.execute(sa.text(statement))
