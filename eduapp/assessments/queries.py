@@ -22,6 +22,7 @@ from eduapp.content.queries import (
 )
 from eduapp.engine import Assessment, Question, Score, score_attempt
 from eduapp.extensions import db
+from eduapp.paging import paginate_counting_ahead
 
 MARKING_PAGE_SIZE = 25
 
@@ -226,7 +227,7 @@ def marking_page(
     )
     if document_id is not None:
         query = query.where(Version.document_id == document_id)
-    return db.paginate(query, page=page, per_page=MARKING_PAGE_SIZE, error_out=False)
+    return paginate_counting_ahead(query, page, MARKING_PAGE_SIZE)
 
 
 def assessments_with_modules() -> list[tuple[Version, str]]:

@@ -157,6 +157,14 @@ class Reflection(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("attempt_id", "step"),
         sa.CheckConstraint("visibility IN ('private','tutors')", name="visibility_known"),
+        # The tutors' queue reads shared reflections oldest first, a page at a time.
+        sa.Index(
+            "ix_reflections_shared_created",
+            "created_at",
+            "id",
+            postgresql_where=sa.text("visibility = 'tutors'"),
+            sqlite_where=sa.text("visibility = 'tutors'"),
+        ),
     )
 
     @property

@@ -16,6 +16,7 @@ from eduapp.cohorts.queries import cohorts_taught_by, taught_learner_ids
 from eduapp.content.models import Document, DocumentKind, Version
 from eduapp.content.queries import module_of, newest_versions, published_modules, scenario_of
 from eduapp.extensions import db
+from eduapp.paging import paginate_counting_ahead
 from eduapp.player.models import Attempt, Reflection, Visibility
 from eduapp.reflections.models import (
     BUILTIN_THEMES,
@@ -109,7 +110,7 @@ def queue_page(tutor: User, filters: QueueFilters, page: int):
             User.profession == filters.profession
         )
     query = query.order_by(Reflection.created_at, Reflection.id).options(WITH_ATTEMPT)
-    return db.paginate(query, page=page, per_page=QUEUE_PAGE_SIZE, error_out=False)
+    return paginate_counting_ahead(query, page, QUEUE_PAGE_SIZE)
 
 
 def shared_reflection_for(tutor: User, reflection_id: int) -> Reflection | None:

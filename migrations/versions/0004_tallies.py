@@ -1,5 +1,5 @@
 """tallies: running counts for cohort insight, module progress and "how others chose", filled
-from what learners already played; an index for rosters listed by name
+from what learners already played; indexes for rosters listed by name and the tutors' reflection queue
 
 Revision ID: 47bab952dcc1
 Revises: 4af8593ffeaa
@@ -85,6 +85,13 @@ def upgrade():
     with op.batch_alter_table('module_scenarios', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_module_scenarios_scenario_document_id'), ['scenario_document_id'], unique=False)
 
+    with op.batch_alter_table('reflections', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_reflections_shared_created', ['created_at', 'id'], unique=False,
+            postgresql_where=sa.text("visibility = 'tutors'"),
+            sqlite_where=sa.text("visibility = 'tutors'"),
+        )
+
     # Fill the tallies from what learners have already played (the same counts as
     # eduapp.tallies.services.rebuild, written out as SQL so this migration never changes
     # meaning when the app's code does). 120 is SLOW_VISIT_SECONDS.
@@ -151,6 +158,9 @@ BACKFILL = [
 
 
 def downgrade():
+    with op.batch_alter_table('reflections', schema=None) as batch_op:
+        batch_op.drop_index('ix_reflections_shared_created')
+
     with op.batch_alter_table('module_scenarios', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_module_scenarios_scenario_document_id'))
 
