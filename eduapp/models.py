@@ -17,7 +17,15 @@ from eduapp.reflections.models import (
     Theme,
 )
 from eduapp.studio.models import Comment, Membership, SignOff
-from eduapp.tallies.models import CohortTally, LearnerChoice, VersionChoiceCount
+from eduapp.tallies.models import (
+    CohortModuleProgress,
+    CohortProfession,
+    CohortTally,
+    LearnerChoice,
+    LearnerScenario,
+    ModuleScenario,
+    VersionChoiceCount,
+)
 
 #: The metadata of every table; migrations compare against it.
 metadata = db.metadata
@@ -32,15 +40,19 @@ __all__ = [
     "CohortInvite",
     "CohortMember",
     "CohortModule",
+    "CohortModuleProgress",
+    "CohortProfession",
     "CohortTally",
     "CohortTutor",
     "Comment",
     "Document",
     "ErasureRequest",
     "LearnerChoice",
+    "LearnerScenario",
     "LoginAttempt",
     "LoginSession",
     "Membership",
+    "ModuleScenario",
     "Notification",
     "PeerReview",
     "PeerReviewAllocation",

@@ -11,7 +11,9 @@ Reads the database directly (SQLAlchemy, the app's models) and checks that:
   node and variables equal its last event's (or the start state without events), and its status
   agrees with the node (completed exactly at an ending);
 - every acknowledged reflection is present with the text last acknowledged (or a text the
-  learner sent later whose answer never came), and no visit has two reflections.
+  learner sent later whose answer never came), and no visit has two reflections;
+- the running counts the dashboards read (eduapp/tallies), kept by the workers while learners
+  played and joined the cohort, equal a recount from the recorded choices.
 
 Exits 1 on any loss or inconsistency.
 """
@@ -23,12 +25,22 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bench.databases import bench_app
 from bench.load import ledger as ledger_file
 from bench.load.ledger import ACKED, UNKNOWN, LearnerLedger
 from eduapp.accounts.models import User
 from eduapp.content.queries import parse_scenario_source
 from eduapp.engine import ChoiceUnavailable, start_state, take_choice
+from eduapp.extensions import db
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent, Reflection
+from eduapp.tallies import services as tallies
+from eduapp.tallies.models import (
+    CohortProfession,
+    CohortTally,
+    LearnerChoice,
+    LearnerScenario,
+    VersionChoiceCount,
+)
 
 
 @dataclass
@@ -86,7 +98,43 @@ def check(url: str, ledgers: list[LearnerLedger]) -> CheckReport:
             _check_claims(session, events, ledgers, report)
     finally:
         engine.dispose()
+    _check_tallies(url, report)
     return report
+
+
+def _check_tallies(url: str, report: CheckReport) -> None:
+    """Recount in a transaction that is rolled back, and compare with what was kept."""
+    app = bench_app(url)
+    with app.app_context():
+        kept = tally_rows()
+        tallies.rebuild()
+        recounted = tally_rows()
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
+    for table in kept:
+        differing = set(kept[table]) ^ set(recounted[table])
+        if differing:
+            report.problem(
+                "inconsistencies",
+                f"{table}: {len(differing)} rows differ from a recount, e.g. {min(differing)}",
+            )
+
+
+def tally_rows() -> dict[str, list[tuple]]:
+    """Every running count that a recount from the recorded choices must reproduce."""
+    return {
+        model.__tablename__: sorted(
+            tuple(row) for row in db.session.execute(sa.select(*model.__table__.c))
+        )
+        for model in (
+            CohortTally,
+            LearnerChoice,
+            VersionChoiceCount,
+            LearnerScenario,
+            CohortProfession,
+        )
+    }
 
 
 def _check_duplicates(session: Session, report: CheckReport) -> None:

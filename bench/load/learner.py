@@ -25,6 +25,8 @@ PROFESSIONS = ("medicine", "nursing", "pharmacy", "physiotherapy", "social_work"
 #: How many times a person reloads a failing page before giving up on it.
 MAX_RELOADS = 12
 REFUSED = "refused"
+#: The join code of the cohort every learner joins (made by ``run.make_cohort``).
+COHORT_CODE = "LEARNERS"
 
 
 class Transient(Exception):
@@ -177,6 +179,22 @@ class Learner:
             self.unexpected.append(f"register answered {answer.status}")
         raise GiveUp("could not sign up")
 
+    async def join_cohort(self) -> None:
+        """Join the cohort with its code, as from the My learning page (twice is harmless)."""
+        for _ in range(MAX_RELOADS):
+            _, page = await self.page("my learning", "/my/learning")
+            data = {"csrf_token": page.csrf_token or "", "code": COHORT_CODE}
+            try:
+                answer = await self.request("join cohort", "POST", "/my/cohorts/join", data)
+            except Transient:
+                await asyncio.sleep(1)
+                continue
+            if answer.status == 302:
+                return
+            self.unexpected.append(f"join answered {answer.status}")
+            return
+        raise GiveUp("could not join the cohort")
+
     async def sign_in(self) -> bool:
         for _ in range(MAX_RELOADS):
             if time.monotonic() > self.hard_deadline:
@@ -212,8 +230,16 @@ class Learner:
     async def run(self) -> None:
         try:
             await self.sign_up()
+            # Half join the cohort before playing, half after a first scenario: joining then
+            # brings what they played into the cohort's counts while others keep playing.
+            joins_first = self.number % 2 == 0
+            if joins_first:
+                await self.join_cohort()
             while time.monotonic() < self.deadline:
                 await self.play_a_scenario()
+                if not joins_first:
+                    await self.join_cohort()
+                    joins_first = True
                 if self.rng.random() < self.behaviour.relogin:
                     await self.sign_out_and_in()
         except GiveUp as reason:

@@ -16,12 +16,17 @@ from pathlib import Path
 
 import httpx
 
+from bench.databases import bench_app
 from bench.load import ledger as ledger_file
 from bench.load.checker import check
-from bench.load.learner import Behaviour, Learner
+from bench.load.learner import COHORT_CODE, Behaviour, Learner
 from bench.load.ledger import ACKED, ChoiceClaim
 from bench.load.processes import ROOT, Gunicorn, PostgresCluster, run
 from bench.load.stats import Recorder, summarise
+from eduapp.accounts.models import Role
+from eduapp.accounts.services import create_or_update_account
+from eduapp.cohorts.services import create_cohort
+from eduapp.extensions import db
 
 
 @dataclass
@@ -48,10 +53,25 @@ def server_env(url: str) -> dict[str, str]:
 
 
 def prepare_database(env: dict[str, str]) -> None:
-    """As ``make setup`` does: migrate, then load the real course."""
+    """As ``make setup`` does: migrate, then load the real course; and a cohort to join."""
     flask = [sys.executable, "-m", "flask", "--app", "eduapp"]
     run([*flask, "db", "upgrade"], cwd=ROOT, env=env)
     run([*flask, "content", "load"], cwd=ROOT, env=env)
+    make_cohort(env["DATABASE_URL"])
+
+
+def make_cohort(url: str) -> None:
+    """The cohort the learners join (with the code COHORT_CODE), as a tutor would make it."""
+    app = bench_app(url)
+    with app.app_context():
+        tutor, _ = create_or_update_account(
+            "load-tutor@example.org", "Load Tutor", secrets.token_urlsafe(24), {Role.TUTOR}, None
+        )
+        cohort = create_cohort(tutor, "Load test cohort")
+        cohort.join_code = COHORT_CODE
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
 
 
 def run_backend(settings: Settings, out: Path) -> dict:

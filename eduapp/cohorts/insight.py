@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from eduapp.accounts.models import User
-from eduapp.cohorts.models import Cohort, CohortMember
+from eduapp.cohorts.models import Cohort
 from eduapp.extensions import db
-from eduapp.tallies.models import ENDED, NO_PROFESSION, CohortTally
+from eduapp.tallies.models import ENDED, CohortProfession, CohortTally
 
 
 def _tallies(cohort: Cohort, scenario_document_id: int, *where) -> sa.Select:
@@ -109,15 +108,11 @@ def time_per_node(cohort: Cohort, scenario_document_id: int) -> list[NodeTime]:
 
 
 def cohort_professions(cohort: Cohort) -> list[str]:
-    """The professions present in the cohort, in a stable order."""
-    return sorted(
-        {
-            profession or NO_PROFESSION
-            for profession in db.session.scalars(
-                sa.select(User.profession)
-                .join(CohortMember, CohortMember.user_id == User.id)
-                .where(CohortMember.cohort_id == cohort.id)
-                .distinct()
-            )
-        }
+    """The professions present in the cohort, in a stable order (from its running counts)."""
+    return list(
+        db.session.scalars(
+            sa.select(CohortProfession.profession)
+            .where(CohortProfession.cohort_id == cohort.id, CohortProfession.members > 0)
+            .order_by(CohortProfession.profession)
+        )
     )

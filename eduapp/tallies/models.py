@@ -127,3 +127,17 @@ class CohortModuleProgress(db.Model):
     __table_args__ = (
         sa.CheckConstraint("begun >= 0 AND completed >= 0", name="counts_not_negative"),
     )
+
+
+class CohortProfession(db.Model):
+    """How many of a cohort's learners have each profession: the columns of its insight."""
+
+    __tablename__ = "cohort_professions"
+
+    cohort_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    profession: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    members: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (sa.CheckConstraint("members >= 0", name="members_not_negative"),)

@@ -22,6 +22,7 @@ from eduapp.tallies.models import (
     ENDED,
     NO_PROFESSION,
     SLOW_VISIT_SECONDS,
+    CohortProfession,
     CohortTally,
     LearnerChoice,
     VersionChoiceCount,
@@ -102,6 +103,7 @@ def learner_joined(user_id: int, cohort_id: int) -> None:
     lock_learner(user_id)
     profession, _ = _profession_and_cohorts(user_id)
     _add_to_tallies(_history_rows(user_id, [cohort_id], profession))
+    _count_members({(cohort_id, profession): 1})
     progress.learner_joined(user_id, cohort_id)
 
 
@@ -111,6 +113,7 @@ def learner_leaving(user_id: int, cohort_id: int) -> None:
     profession, _ = _profession_and_cohorts(user_id)
     _subtract_from_tallies(_history_rows(user_id, [cohort_id], profession))
     _drop_empty([cohort_id])
+    _count_members({(cohort_id, profession): -1})
     progress.learner_leaving(user_id, cohort_id)
 
 
@@ -130,11 +133,25 @@ def profession_changing(user_id: int, new_profession: str | None) -> None:
         }
     )
     _drop_empty(cohort_ids)
+    _count_members({(cohort_id, old): -1 for cohort_id in cohort_ids})
+    _count_members({(cohort_id, new): 1 for cohort_id in cohort_ids})
 
 
 def rebuild() -> None:
     """Recompute every tally from the recorded choices (after a bulk import, or to repair)."""
     progress.recount_all()
+    db.session.execute(sa.delete(CohortProfession))
+    members_profession = sa.func.coalesce(
+        User.profession, sa.literal(NO_PROFESSION, literal_execute=True)
+    )
+    db.session.execute(
+        sa.insert(CohortProfession).from_select(
+            ["cohort_id", "profession", "members"],
+            sa.select(CohortMember.cohort_id, members_profession, sa.func.count())
+            .join(User, User.id == CohortMember.user_id)
+            .group_by(CohortMember.cohort_id, members_profession),
+        )
+    )
     for model in (CohortTally, VersionChoiceCount, LearnerChoice):
         db.session.execute(sa.delete(model))
     history = _history().subquery()
@@ -240,6 +257,26 @@ def _subtract_from_tallies(deltas: dict[tuple, tuple[int, ...]]) -> None:
     ]
     if rows:
         db.session.execute(statement, rows)
+
+
+def _count_members(changes: dict[tuple[int, str], int]) -> None:
+    """Add members of a profession to cohorts (a negative number takes them away)."""
+    for (cohort_id, profession), change in sorted(changes.items()):
+        statement = dialect_insert(CohortProfession).values(
+            cohort_id=cohort_id, profession=profession, members=max(change, 0)
+        )
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["cohort_id", "profession"],
+                set_={"members": CohortProfession.members + change},
+            )
+        )
+    db.session.execute(
+        sa.delete(CohortProfession).where(
+            CohortProfession.cohort_id.in_({cohort_id for cohort_id, _ in changes}),
+            CohortProfession.members == 0,
+        )
+    )
 
 
 def _drop_empty(cohort_ids: Iterable[int]) -> None:

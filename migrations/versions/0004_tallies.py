@@ -85,6 +85,14 @@ def upgrade():
     with op.batch_alter_table('module_scenarios', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_module_scenarios_scenario_document_id'), ['scenario_document_id'], unique=False)
 
+    op.create_table('cohort_professions',
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
+    sa.Column('profession', sa.String(length=32), nullable=False),
+    sa.Column('members', sa.Integer(), nullable=False),
+    sa.CheckConstraint('members >= 0', name=op.f('ck_cohort_professions_members_not_negative')),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_cohort_professions_cohort_id_cohorts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('cohort_id', 'profession', name=op.f('pk_cohort_professions'))
+    )
     with op.batch_alter_table('reflections', schema=None) as batch_op:
         batch_op.create_index(
             'ix_reflections_shared_created', ['created_at', 'id'], unique=False,
@@ -144,6 +152,12 @@ BACKFILL = [
     FROM learner_choices
     GROUP BY version_id, node_id, choice_number
     """,
+    """
+    INSERT INTO cohort_professions (cohort_id, profession, members)
+    SELECT m.cohort_id, COALESCE(u.profession, 'other'), COUNT(*)
+    FROM cohort_members m JOIN users u ON u.id = m.user_id
+    GROUP BY m.cohort_id, COALESCE(u.profession, 'other')
+    """,
     # Each learner's progress per scenario; the cohorts' module counts are computed when a
     # dashboard first needs them (eduapp/tallies/progress.py).
     """
@@ -158,6 +172,7 @@ BACKFILL = [
 
 
 def downgrade():
+    op.drop_table('cohort_professions')
     with op.batch_alter_table('reflections', schema=None) as batch_op:
         batch_op.drop_index('ix_reflections_shared_created')
 

@@ -12,6 +12,7 @@ from eduapp.content.queries import newest_version
 from eduapp.extensions import db
 from eduapp.player import services
 from eduapp.player.models import Attempt, Visibility
+from eduapp.tallies.models import VersionChoiceCount
 
 NOTE = "I noticed her worry <b>first</b> & the café noise."
 
@@ -68,6 +69,19 @@ def test_an_attempt_row_that_disagrees_with_its_events_is_an_inconsistency(
     db.session.commit()
     report = check(database_url, [ledger])
     assert report.inconsistencies == 1 and not report.ok
+
+
+def test_running_counts_that_disagree_with_a_recount_are_an_inconsistency(
+    app, course, make_user, database_url
+):
+    _, ledger = _played(make_user, database_url)
+    db.session.execute(
+        sa.update(VersionChoiceCount).values(learners=VersionChoiceCount.learners + 1)
+    )
+    db.session.commit()
+    report = check(database_url, [ledger])
+    assert report.inconsistencies == 1 and "version_choice_counts" in report.problems[0]
+    assert db.session.scalar(sa.select(sa.func.min(VersionChoiceCount.learners))) == 2
 
 
 def test_the_learner_reads_the_step_page_as_a_browser_would(client, auth, course, make_user):

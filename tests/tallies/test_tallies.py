@@ -17,7 +17,12 @@ import sqlalchemy as sa
 from eduapp.accounts.models import Role
 from eduapp.accounts.services import update_profile
 from eduapp.cohorts import services as cohorts
-from eduapp.cohorts.insight import choices_by_profession, endings_by_profession, time_per_node
+from eduapp.cohorts.insight import (
+    choices_by_profession,
+    cohort_professions,
+    endings_by_profession,
+    time_per_node,
+)
 from eduapp.content.models import DocumentKind, Version
 from eduapp.content.queries import newest_version
 from eduapp.content.services import load_course
@@ -27,7 +32,13 @@ from eduapp.player.models import Attempt
 from eduapp.player.queries import how_others_chose
 from eduapp.studio.services import start_playtest
 from eduapp.tallies import services as tallies
-from eduapp.tallies.models import CohortTally, LearnerChoice, LearnerScenario, VersionChoiceCount
+from eduapp.tallies.models import (
+    CohortProfession,
+    CohortTally,
+    LearnerChoice,
+    LearnerScenario,
+    VersionChoiceCount,
+)
 from tests.conftest import ROOT
 
 LOOP_SCENARIO = """\
@@ -61,6 +72,7 @@ def snapshot() -> dict[str, list[tuple]]:
         "learners": LearnerChoice,
         "counts": VersionChoiceCount,
         "progress": LearnerScenario,
+        "professions": CohortProfession,
     }
     return {
         name: sorted(tuple(row) for row in db.session.execute(sa.select(*model.__table__.c)))
@@ -82,7 +94,13 @@ def _backfill_as_migration_0004_does() -> None:
     spec = importlib.util.spec_from_file_location("migration_0004", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
-    for model in (CohortTally, VersionChoiceCount, LearnerChoice, LearnerScenario):
+    for model in (
+        CohortTally,
+        VersionChoiceCount,
+        LearnerChoice,
+        LearnerScenario,
+        CohortProfession,
+    ):
         db.session.execute(sa.delete(model))
     for statement in migration.BACKFILL:
         db.session.execute(sa.text(statement))
@@ -157,11 +175,14 @@ def test_what_the_tutor_reads_is_split_by_current_profession(make_user, course):
     play(learner, 1, 2)
     document_id = ward_round().document_id
     assert endings_by_profession(cohort, document_id) == {"quiet_end": {"medicine": 1}}
+    assert cohort_professions(cohort) == ["medicine"]
     update_profile(learner, learner.display_name, "physiotherapy")
+    assert cohort_professions(cohort) == ["physiotherapy"]
     assert endings_by_profession(cohort, document_id) == {"quiet_end": {"physiotherapy": 1}}
     bedside = choices_by_profession(cohort, document_id)["bedside"]
     assert bedside.professions_total() == {"physiotherapy": 1}
     cohorts.leave(learner, cohort)
+    assert cohort_professions(cohort) == []
     assert choices_by_profession(cohort, document_id) == {}
     assert time_per_node(cohort, document_id) == []
 
