@@ -139,24 +139,35 @@ def profession_changing(user_id: int, new_profession: str | None) -> None:
 
 def rebuild() -> None:
     """Recompute every tally from the recorded choices (after a bulk import, or to repair)."""
+    for model in (CohortProfession, CohortTally, VersionChoiceCount, LearnerChoice):
+        db.session.execute(sa.delete(model))
     progress.recount_all()
-    db.session.execute(sa.delete(CohortProfession))
-    members_profession = sa.func.coalesce(
-        User.profession, sa.literal(NO_PROFESSION, literal_execute=True)
-    )
+    _recount_cohort_professions()
+    _recount_cohort_tallies()
+    _recount_version_counts()
+
+
+def _stored_profession() -> sa.ColumnElement[str]:
+    """The user's profession as the tallies store it. Rendered inline, so that the database sees
+    the same expression in SELECT and GROUP BY."""
+    return sa.func.coalesce(User.profession, sa.literal(NO_PROFESSION, literal_execute=True))
+
+
+def _recount_cohort_professions() -> None:
+    profession = _stored_profession()
     db.session.execute(
         sa.insert(CohortProfession).from_select(
             ["cohort_id", "profession", "members"],
-            sa.select(CohortMember.cohort_id, members_profession, sa.func.count())
+            sa.select(CohortMember.cohort_id, profession, sa.func.count())
             .join(User, User.id == CohortMember.user_id)
-            .group_by(CohortMember.cohort_id, members_profession),
+            .group_by(CohortMember.cohort_id, profession),
         )
     )
-    for model in (CohortTally, VersionChoiceCount, LearnerChoice):
-        db.session.execute(sa.delete(model))
+
+
+def _recount_cohort_tallies() -> None:
     history = _history().subquery()
-    # Rendered inline, so the database sees the same expression in SELECT and GROUP BY.
-    profession = sa.func.coalesce(User.profession, sa.literal(NO_PROFESSION, literal_execute=True))
+    profession = _stored_profession()
     db.session.execute(
         sa.insert(CohortTally).from_select(
             [*TALLY_KEY, *COUNTERS],
@@ -179,6 +190,9 @@ def rebuild() -> None:
             ),
         )
     )
+
+
+def _recount_version_counts() -> None:
     learner_events = (
         sa.select(Attempt.user_id, Attempt.version_id, ChoiceEvent.from_node)
         .join(Attempt, Attempt.id == ChoiceEvent.attempt_id)
