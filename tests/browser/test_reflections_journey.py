@@ -92,3 +92,35 @@ def test_reply_tag_review_and_read(page, course, make_user, sign_in, axe_check, 
     page.goto("/notifications")
     axe_check(page)
     screenshot_widths(page, "notifications")
+
+
+def test_a_long_queue_is_paged_and_counted_ahead(
+    page, course, make_user, sign_in, axe_check, screenshot_widths, monkeypatch
+):
+    """More reflections than a page, and more than the queue counts: "Page 1 of 2+"."""
+    from eduapp import paging
+
+    monkeypatch.setattr(paging, "COUNT_AHEAD", 30)  # the live server runs in this process
+    tutor = make_user(Role.TUTOR)
+    learner = make_user(Role.LEARNER)
+    cohort_with(tutor, learner)
+    for number in range(55):
+        reflect(learner, f"Reflection number {number:02d}")
+    sign_in(tutor)
+    page.goto("/reflections/queue")
+    expect(page.get_by_role("status")).to_have_text("30+ reflections waiting for a reply.")
+    pages = page.get_by_role("navigation", name="Pages")
+    expect(pages).to_contain_text("Page 1 of 2+")
+    expect(page.get_by_text("Reflection number 00")).to_be_visible()
+    axe_check(page)
+    screenshot_widths(page, "reflections-queue-long")
+    # Each page counts 30 past itself: the count firms up as the tutor pages on.
+    pages.get_by_role("link", name="Later").click()
+    expect(page.get_by_text("Reflection number 20")).to_be_visible()
+    expect(pages).to_contain_text("Page 2 of 3+")
+    expect(page.get_by_role("status")).to_have_text("50+ reflections waiting for a reply.")
+    pages.get_by_role("link", name="Later").click()
+    expect(page.get_by_text("Reflection number 54")).to_be_visible()
+    expect(pages).to_contain_text("Page 3 of 3")
+    expect(page.get_by_role("status")).to_have_text("55 reflections waiting for a reply.")
+    axe_check(page)
