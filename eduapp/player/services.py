@@ -116,15 +116,9 @@ def choose(
 
 
 def _took_before(attempt: Attempt, node_id: str, number: int) -> bool:
-    return db.session.scalar(
-        sa.select(
-            sa.exists().where(
-                ChoiceEvent.attempt_id == attempt.id,
-                ChoiceEvent.from_node == node_id,
-                ChoiceEvent.choice_number == number,
-            )
-        )
-    )
+    """Whether the attempt took this choice here before. Its loaded events are all of them:
+    the step was claimed unchanged, so no event was recorded since they were read."""
+    return any(e.from_node == node_id and e.choice_number == number for e in attempt.events)
 
 
 def _record_event(attempt, before: State, after: State, number: int, label: str, seconds: int):

@@ -34,7 +34,7 @@ def module_flags(scenario_ids: Iterable[int], progress: dict[int, bool]) -> tupl
     return began, completed
 
 
-def scenario_begun(user_id: int, document_id: int) -> None:
+def scenario_begun(user_id: int, document_id: int, cohort_ids: list[int]) -> None:
     """The learner started an attempt at a scenario (counted the first time only)."""
     added = db.session.scalars(
         dialect_insert(LearnerScenario)
@@ -45,10 +45,10 @@ def scenario_begun(user_id: int, document_id: int) -> None:
     if added:
         after = _progress_of(user_id)
         before = {s: done for s, done in after.items() if s != document_id}
-        _count_change(user_id, document_id, before, after)
+        _count_change(document_id, before, after, cohort_ids)
 
 
-def scenario_finished(user_id: int, document_id: int) -> None:
+def scenario_finished(user_id: int, document_id: int, cohort_ids: list[int]) -> None:
     """The learner finished an attempt at a scenario (counted the first time only)."""
     changed = db.session.execute(
         sa.update(LearnerScenario)
@@ -62,7 +62,7 @@ def scenario_finished(user_id: int, document_id: int) -> None:
     ).rowcount
     if changed:
         after = _progress_of(user_id)
-        _count_change(user_id, document_id, {**after, document_id: False}, after)
+        _count_change(document_id, {**after, document_id: False}, after, cohort_ids)
 
 
 def learner_joined(user_id: int, cohort_id: int) -> None:
@@ -117,11 +117,14 @@ def recount_all() -> None:
 
 
 # Helpers --------------------------------------------------------------------------------------
-def _stored_sets(modules: Iterable[int]) -> dict[int, set[int]]:
+def _stored_sets(modules: Iterable[int] | sa.Select) -> dict[int, set[int]]:
+    """The scenarios each of these modules (ids, or a query of them) was counted for."""
+    if not isinstance(modules, sa.Select):
+        modules = list(modules)
     stored: dict[int, set[int]] = {}
     for module_id, scenario_id in db.session.execute(
         sa.select(ModuleScenario.module_document_id, ModuleScenario.scenario_document_id).where(
-            ModuleScenario.module_document_id.in_(list(modules))
+            ModuleScenario.module_document_id.in_(modules)
         )
     ):
         stored.setdefault(module_id, set()).add(scenario_id)
@@ -180,20 +183,18 @@ def _counted_modules(scenario_id: int | None = None) -> dict[int, set[int]]:
     query = sa.select(ModuleScenario.module_document_id)
     if scenario_id is not None:
         query = query.where(ModuleScenario.scenario_document_id == scenario_id)
-    return _stored_sets(db.session.scalars(query).all())
+    return _stored_sets(query)
 
 
-def _count_change(user_id: int, document_id: int, before: dict, after: dict) -> None:
-    """Count what changed for each counted module needing the scenario, in every cohort."""
+def _count_change(document_id: int, before: dict, after: dict, cohort_ids: list[int]) -> None:
+    """Count what changed for each counted module needing the scenario, in the learner's
+    cohorts."""
     deltas = {}
     for module_id, scenario_ids in _counted_modules(document_id).items():
         old, new = module_flags(scenario_ids, before), module_flags(scenario_ids, after)
         change = (int(new[0]) - int(old[0]), int(new[1]) - int(old[1]))
         if any(change):
             deltas[module_id] = change
-    cohort_ids = db.session.scalars(
-        sa.select(CohortMember.cohort_id).where(CohortMember.user_id == user_id)
-    ).all()
     _add({(c, m): change for c in cohort_ids for m, change in deltas.items()})
 
 

@@ -51,26 +51,30 @@ class RecordedChoice:
     ended_at: str | None
 
 
-def lock_learner(user_id: int) -> None:
-    """Hold the learner's row until commit (PostgreSQL; SQLite has one writer at a time).
+def lock_learner(user_id: int) -> str:
+    """Hold the learner's row until commit (PostgreSQL; SQLite has one writer at a time), and
+    return their profession as the tallies count it. Taking it again in a transaction is free.
 
     ``FOR NO KEY UPDATE`` does not conflict with the key-share locks that inserts referencing
     the user take, so a learner's own concurrent inserts never deadlock against it.
     """
-    db.session.execute(sa.select(User.id).where(User.id == user_id).with_for_update(key_share=True))
+    profession = db.session.scalar(
+        sa.select(User.profession).where(User.id == user_id).with_for_update(key_share=True)
+    )
+    return profession or NO_PROFESSION
 
 
 def attempt_started(user_id: int, document_id: int) -> None:
     """A learner (never a playtest) started an attempt at a scenario."""
     lock_learner(user_id)
-    progress.scenario_begun(user_id, document_id)
+    progress.scenario_begun(user_id, document_id, _cohorts_of(user_id))
 
 
 def count_choice(choice: RecordedChoice) -> None:
     """Add one recorded choice to the tallies of every cohort the learner belongs to, and to
     the version's count of learners per choice."""
-    lock_learner(choice.user_id)
-    profession, cohort_ids = _profession_and_cohorts(choice.user_id)
+    profession = lock_learner(choice.user_id)
+    cohort_ids = _cohorts_of(choice.user_id)
     deltas = [
         (
             choice.document_id,
@@ -95,13 +99,12 @@ def count_choice(choice: RecordedChoice) -> None:
     )
     _count_learner(choice)
     if choice.ended_at is not None:
-        progress.scenario_finished(choice.user_id, choice.document_id)
+        progress.scenario_finished(choice.user_id, choice.document_id, cohort_ids)
 
 
 def learner_joined(user_id: int, cohort_id: int) -> None:
     """Add everything the learner has played to a cohort they have just joined."""
-    lock_learner(user_id)
-    profession, _ = _profession_and_cohorts(user_id)
+    profession = lock_learner(user_id)
     _add_to_tallies(_history_rows(user_id, [cohort_id], profession))
     _count_members({(cohort_id, profession): 1})
     progress.learner_joined(user_id, cohort_id)
@@ -109,8 +112,7 @@ def learner_joined(user_id: int, cohort_id: int) -> None:
 
 def learner_leaving(user_id: int, cohort_id: int) -> None:
     """Take the learner's play out of a cohort they are leaving."""
-    lock_learner(user_id)
-    profession, _ = _profession_and_cohorts(user_id)
+    profession = lock_learner(user_id)
     _subtract_from_tallies(_history_rows(user_id, [cohort_id], profession))
     _drop_empty([cohort_id])
     _count_members({(cohort_id, profession): -1})
@@ -119,8 +121,8 @@ def learner_leaving(user_id: int, cohort_id: int) -> None:
 
 def profession_changing(user_id: int, new_profession: str | None) -> None:
     """Move the learner's play to their new profession in every cohort they belong to."""
-    lock_learner(user_id)
-    old, cohort_ids = _profession_and_cohorts(user_id)
+    old = lock_learner(user_id)
+    cohort_ids = _cohorts_of(user_id)
     new = new_profession or NO_PROFESSION
     if new == old or not cohort_ids:
         return
@@ -223,14 +225,15 @@ def _recount_version_counts() -> None:
 
 
 # Helpers --------------------------------------------------------------------------------------
-def _profession_and_cohorts(user_id: int) -> tuple[str, list[int]]:
-    profession = db.session.scalar(sa.select(User.profession).where(User.id == user_id))
-    cohort_ids = db.session.scalars(
-        sa.select(CohortMember.cohort_id)
-        .where(CohortMember.user_id == user_id)
-        .order_by(CohortMember.cohort_id)
-    ).all()
-    return profession or NO_PROFESSION, list(cohort_ids)
+def _cohorts_of(user_id: int) -> list[int]:
+    """The cohorts the learner belongs to, in key order."""
+    return list(
+        db.session.scalars(
+            sa.select(CohortMember.cohort_id)
+            .where(CohortMember.user_id == user_id)
+            .order_by(CohortMember.cohort_id)
+        )
+    )
 
 
 def _add_to_tallies(deltas: dict[tuple, tuple[int, ...]]) -> None:
