@@ -27,6 +27,7 @@ setup: $(VENV)/.installed | instance
 
 ## run: set everything up and serve on http://127.0.0.1:5000
 run: setup
+	@echo "Mail (the links that finish signing up) is written under instance/mail/."
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

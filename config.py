@@ -4,6 +4,7 @@ Pick one with ``EDUAPP_CONFIG`` (development, production) or pass a class to ``c
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -43,27 +44,70 @@ class Config:
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "eduapp_session"
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    #: A login session ends on the server this many seconds after sign-in, whatever happens, and
+    #: after this many seconds without a request (SECURITY.md row 36): a clinical day, and a
+    #: long enough pause to write a reflection, while a computer left signed in on a ward ends.
+    SESSION_ABSOLUTE_LIFETIME = int(os.environ.get("SESSION_ABSOLUTE_LIFETIME", 12 * 60 * 60))
+    SESSION_IDLE_LIFETIME = int(os.environ.get("SESSION_IDLE_LIFETIME", 2 * 60 * 60))
+    #: Strict-Transport-Security max-age; 0 sends none (development, or a proxy that sends it).
+    HSTS_SECONDS = 0
 
     # argon2id cost; OWASP's second recommended profile (19 MiB, t=2).
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_COST = 19 * 1024
     ARGON2_PARALLELISM = 1
 
-    #: Sign-in throttling, counted in the database across all workers (SECURITY.md row 12).
-    LOGIN_WINDOW_SECONDS = 15 * 60
-    LOGIN_FAILURES_PER_ACCOUNT = 20
-    LOGIN_ATTEMPTS_PER_ADDRESS = 100
+    #: Throttles (SECURITY.md rows 12 and 36; eduapp/accounts/throttle.py), counted in the
+    #: database across all workers. Within its window each counter lets this many events pass;
+    #: after that each try waits 2, 4, 8 ... seconds after the last event, up to the maximum.
+    THROTTLE_WINDOW_SECONDS = 60 * 60
+    THROTTLE_MAX_DELAY_SECONDS = 15 * 60
+    #: Wrong passwords for one account from one address.
+    LOGIN_FAILURES_PER_ACCOUNT_ADDRESS = 10
+    #: Wrong passwords for one account from every address; slows only addresses that failed.
+    LOGIN_FAILURES_PER_ACCOUNT = 100
+    #: Wrong passwords from one address (an IPv6 /64) for any accounts.
+    LOGIN_FAILURES_PER_ADDRESS = 100
+    #: Wrong current passwords at the password change, per account.
+    PASSWORD_CHANGE_FAILURES = 5
+    #: Sign-ups from one address within SIGNUP_WINDOW_SECONDS: a large class signs up in a day.
+    SIGNUPS_PER_ADDRESS = int(os.environ.get("SIGNUPS_PER_ADDRESS", "50"))
+    SIGNUP_WINDOW_SECONDS = 24 * 60 * 60
     #: How many proxies in front of the app set X-Forwarded-For (0: use the peer address).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     #: "How others chose" and every figure about other learners is hidden below this many.
     SMALL_CELL_MINIMUM = 5
-    #: Publishing needs, on the exact revision, an approval from a member of the document who
-    #: holds one of each group's platform roles; and the revision must pass validation.
+    #: "How others chose" is a snapshot, taken again only once this many more learners have
+    #: decided at the node, and counting only accounts at least this old (docs/privacy.md).
+    SHARED_FIGURES_STEP = 5
+    SHARED_FIGURES_ACCOUNT_AGE = timedelta(days=1)
+    #: Publishing needs, on the exact revision, an approval for each group from a member of the
+    #: document who holds one of its platform roles, each group from a different person (one
+    #: person holding both roles cannot publish alone); and the revision must pass validation.
     PUBLISH_RULE: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = (
         ("a patient educator", ("patient_educator",)),
         ("a tutor or staff member", ("tutor", "admin")),
     )
+    #: Outgoing mail (docs/mail.md). "files" writes each message under MAIL_DIR (development);
+    #: "smtp" sends through SMTP_HOST. Messages wait in an outbox until `flask mail send`
+    #: (or, where MAIL_DELIVER_AFTER_REQUEST is true, the request that queued them) sends them.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "files")
+    MAIL_DIR = Path(os.environ.get("MAIL_DIR", BASE_DIR / "instance" / "mail"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@eduapp.localhost")
+    MAIL_DELIVER_AFTER_REQUEST = True
+    MAIL_MAX_TRIES = 10
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    #: "starttls" (port 587), "ssl" (port 465) or "none" (a relay on the same host only).
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "starttls")
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_TIMEOUT = 10
+    #: How the platform names itself in e-mail: the school's or programme's name.
+    SCHOOL_NAME = os.environ.get("SCHOOL_NAME", "eduapp")
+    #: A link to confirm an address, or to finish signing up, works this long.
+    CONFIRMATION_LIFETIME_SECONDS = 24 * 60 * 60
     #: Demo accounts may be created only where this is true.
     ALLOW_DEMO_ACCOUNTS = True
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -88,7 +132,12 @@ class ProductionConfig(Config):
     """Behind gunicorn and PostgreSQL: secure cookies, no demo accounts."""
 
     SESSION_COOKIE_SECURE = True
+    #: A year, subdomains included (ASVS 3.4.1); HSTS_SECONDS=0 where the proxy sends it.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 60 * 60))
     ALLOW_DEMO_ACCOUNTS = False
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    #: `flask mail send --loop` sends; a request never waits for the mail server.
+    MAIL_DELIVER_AFTER_REQUEST = False
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {
         "pool_pre_ping": True,
         "hide_parameters": True,
@@ -103,6 +152,11 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "ProductionConfig needs SECRET_KEY set to a random value of 32+ characters "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        if cls.MAIL_BACKEND == "smtp" and not cls.SMTP_HOST:
+            raise RuntimeError(
+                "ProductionConfig sends mail over SMTP: set SMTP_HOST (and SMTP_PORT, "
+                "SMTP_SECURITY, SMTP_USERNAME, SMTP_PASSWORD), or MAIL_BACKEND=files."
             )
 
 

@@ -1,7 +1,8 @@
-"""`make bench`: the dashboard benchmark at 100, 1,000 and 10,000 learners on both backends."""
+"""`make bench`: the dashboard benchmark at 100, 1,000 and 10,000 learners on both backends,
+then the limits of what an author's text drives (bench.limits)."""
 
 import sys
 
-from bench.dashboards import main
+from bench import dashboards, limits
 
-sys.exit(main([]))
+sys.exit(dashboards.main([]) or limits.main([]))

@@ -14,6 +14,7 @@ from eduapp.cohorts.insight_views import bp as insight_bp
 from eduapp.cohorts.views import bp as cohorts_bp
 from eduapp.core.views import bp as core_bp
 from eduapp.extensions import csrf, db, login_manager, migrate, tune_sqlite
+from eduapp.mail.sender import deliver_after_request
 from eduapp.markdown import render_markdown
 from eduapp.mydata.views import bp as mydata_bp
 from eduapp.notifications.views import bp as notifications_bp
@@ -23,6 +24,7 @@ from eduapp.studio.collaboration import bp as collab_bp
 from eduapp.studio.files import bp as files_bp
 from eduapp.studio.history import bp as history_bp
 from eduapp.studio.views import bp as studio_bp
+from eduapp.urls import RowNumberConverter
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -52,11 +54,13 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     errors.register(app)
     register_blueprints(app)
     cli.register(app)
+    app.teardown_request(deliver_after_request)
     register_template_helpers(app)
     return app
 
 
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = RowNumberConverter
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(player_bp)

@@ -1,5 +1,5 @@
-"""Command-line commands: ``flask content check|load``, ``flask demo accounts`` and
-``flask tallies rebuild``.
+"""Command-line commands: ``flask content check|load``, ``flask demo accounts``,
+``flask tallies rebuild`` and ``flask mail send``.
 
 Each is a thin shell over a service function that tests call directly.
 """
@@ -16,6 +16,7 @@ from eduapp.accounts.services import create_or_update_account
 from eduapp.content.services import export_course, load_course
 from eduapp.engine import ContentError, check_course, format_report
 from eduapp.extensions import db
+from eduapp.mail.cli import mail
 from eduapp.tallies import services as tally_services
 
 content = AppGroup("content", help="Check and load the course from curriculum/ and scenarios/.")
@@ -113,3 +114,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(content)
     app.cli.add_command(demo)
     app.cli.add_command(tallies)
+    app.cli.add_command(mail)

@@ -10,6 +10,10 @@ from flask_wtf import CSRFProtect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
+#: The largest value an Integer column holds (PostgreSQL's ``integer``; SQLite holds more): ids,
+#: revision numbers and steps never reach it, and a larger number asked for matches nothing.
+MAX_INTEGER = 2**31 - 1
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

@@ -1,10 +1,17 @@
-"""The one way Markdown becomes HTML: rendered, then sanitized with an allowlist."""
+"""The one way Markdown becomes HTML: rendered, then sanitized with an allowlist.
+
+Python-Markdown is slow on some shapes of text, so each text is measured first (in linear
+time) and shown as plain text when rendering it would cost more than its budget, as is every
+further text of a page whose Markdown has used the page's budget (SECURITY.md rows 22, 25).
+"""
 
 import html
 import re
+import threading
 
 import markdown as md
 import nh3
+from flask import g, has_request_context
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
@@ -52,19 +59,27 @@ def render_markdown(text: str | None, base_level: int = 2) -> Markup:
 
     Raw HTML in the source is escaped by Markdown's own rule and then anything outside the
     allowlist is removed, so scripts, event handlers, styles and javascript:/data: links
-    never survive.
+    never survive. Text beyond the budgets below is shown as escaped plain text instead.
     """
     if not text:
         return Markup("")
     text = text[:MAX_MARKDOWN_CHARS]
-    if _is_hostile(text):
-        rendered = _as_plain_text(text)
-    else:
-        converter = md.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-        try:
-            rendered = _shift_headings(converter.convert(text), base_level)
-        except RecursionError:
-            rendered = _as_plain_text(text)
+    left = _page_budget_left()
+    elements = _elements(text) if left > TEXT_ELEMENTS else None
+    if elements is not None and elements <= MAX_ELEMENTS:
+        if elements + TEXT_ELEMENTS <= left:
+            _charge_page(elements + TEXT_ELEMENTS)
+            return _rendered(text, base_level)
+        _charge_page(left)  # the page's budget is spent: every further text is plain
+    return _plain(text)
+
+
+def _rendered(text: str, base_level: int) -> Markup:
+    """``text`` rendered by Python-Markdown, its headings shifted, sanitized by nh3."""
+    try:
+        rendered = _shift_headings(_converter().convert(text), base_level)
+    except RecursionError:
+        return _plain(text)
     clean = nh3.clean(
         rendered,
         tags=ALLOWED_TAGS,
@@ -74,6 +89,13 @@ def render_markdown(text: str | None, base_level: int = 2) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)  # noqa: S704 - sanitized by nh3 just above
+
+
+def _plain(text: str) -> Markup:
+    """The text as escaped paragraphs, for text Markdown cannot render within its budget."""
+    blocks = (block.strip() for block in _BLOCK_SPLIT.split(text))
+    paragraphs = "".join(f"<p>{html.escape(block)}</p>" for block in blocks if block)
+    return Markup(paragraphs)  # noqa: S704 - escaped whole, so it holds no markup
 
 
 #: Python-Markdown slows quadratically (or recurses without bound) on some hostile shapes:
@@ -89,6 +111,26 @@ _BLOCK_SPLIT = re.compile(r"\n\s*\n")
 MAX_LINES_PER_BLOCK = 1000
 MAX_BLOCKS = 3000
 MAX_TABLE_CELLS_PER_LINE = 100
+#: A block of n lines costs Python-Markdown about n * n steps: a heading, rule, list item or
+#: table row inside a block splits it and puts the rest back to be read again, by every block
+#: processor (SECURITY.md row 25: 200,000 characters of headings took 4.5 s). So the sum of
+#: n * n over the blocks is bounded: never above MAX_LINE_PAIRS (about 50 ms), and at most
+#: LINE_PAIRS_PER_CHAR per character past MIN_LINE_PAIRS, so that a page rendering many texts
+#: pays in proportion to their length. The course's texts stay under 1 pair per character.
+MAX_LINE_PAIRS = 1_000_000
+MIN_LINE_PAIRS = 10_000
+LINE_PAIRS_PER_CHAR = 16
+#: Python-Markdown spends tens of microseconds on each element it makes (a paragraph, item,
+#: heading, table cell, emphasis or link; a 900-row table of 99 columns took 5.6 s) and a few
+#: hundred on each text however short (20,000 one-word option feedbacks in one preview took
+#: 14 s). A text of more than MAX_ELEMENTS is shown as plain text, and so is every further text
+#: of a page once its Markdown has cost MAX_PAGE_ELEMENTS, each text counting TEXT_ELEMENTS
+#: more than its own: at worst about 0.5 s for one text and 1 s for a page. The course's
+#: longest text has about 120 elements and its heaviest page under 400.
+MAX_ELEMENTS = 5_000
+MAX_PAGE_ELEMENTS = 10_000
+TEXT_ELEMENTS = 4
+_TEXT_LINE = re.compile(r"^[ \t]*\S", re.MULTILINE)
 #: Markers nested on one line: ``>`` (a space after it optional), or a list marker and a space.
 #: Each repetition starts with a non-blank marker, so the pattern cannot backtrack
 #: exponentially on runs of blanks (``(\s*marker\s+){17,}`` took 30 s on 65 characters).
@@ -99,32 +141,60 @@ _NESTED_LINE = re.compile(
 _MARKDOWN_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
 
 
-def _is_hostile(text: str) -> bool:
-    """Would Markdown take too long, or too deep, on this text? Linear time."""
+def _elements(text: str) -> int | None:
+    """About how many elements Python-Markdown would make of ``text``, or None when the text
+    has a shape it handles too slowly or too deeply whatever its length. Linear time."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # as Python-Markdown reads it
     if _NESTED_LINE.search(text):
-        return True
+        return None
     blocks = _MARKDOWN_BLOCK_SPLIT.split(text)
-    if len(blocks) > MAX_BLOCKS or any(b.count("\n") >= MAX_LINES_PER_BLOCK for b in blocks):
-        return True
+    lines = [block.count("\n") + 1 for block in blocks]
+    if len(blocks) > MAX_BLOCKS or max(lines) > MAX_LINES_PER_BLOCK:
+        return None
+    if sum(n * n for n in lines) > min(
+        MAX_LINE_PAIRS, MIN_LINE_PAIRS + LINE_PAIRS_PER_CHAR * len(text)
+    ):
+        return None
     if any(line.count("|") > MAX_TABLE_CELLS_PER_LINE for line in text.split("\n")):
-        return True
+        return None
     depth = 0
     for char in text:
         if char == "[":
             depth += 1
             if depth > MAX_NESTING:
-                return True
+                return None
         elif char == "]" and depth:
             depth -= 1
     counts = [len(_INLINE_MARKERS.findall(block)) for block in _BLOCK_SPLIT.split(text)]
-    return max(counts) > MAX_INLINE_MARKERS_PER_BLOCK or sum(counts) > MAX_INLINE_MARKERS
+    if max(counts) > MAX_INLINE_MARKERS_PER_BLOCK or sum(counts) > MAX_INLINE_MARKERS:
+        return None
+    # A line is at most a paragraph, item, heading or row; a bar starts a table cell; a
+    # marker starts an emphasis, link or code span.
+    return len(_TEXT_LINE.findall(text)) + text.count("|") + sum(counts)
 
 
-def _as_plain_text(text: str) -> str:
-    """The text as escaped paragraphs, for input Markdown cannot render within its budget."""
-    blocks = (block.strip() for block in _BLOCK_SPLIT.split(text))
-    return "".join(f"<p>{html.escape(block)}</p>" for block in blocks if block)
+def _page_budget_left() -> int:
+    """Elements the page being rendered may still spend on Markdown."""
+    if not has_request_context():
+        return MAX_PAGE_ELEMENTS
+    return MAX_PAGE_ELEMENTS - g.get("markdown_elements", 0)
+
+
+def _charge_page(elements: int) -> None:
+    if has_request_context():
+        g.markdown_elements = g.get("markdown_elements", 0) + elements
+
+
+_local = threading.local()
+
+
+def _converter() -> md.Markdown:
+    """This thread's converter, reset: building one costs more than converting a short text."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = md.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        _local.converter = converter
+    return converter.reset()
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")

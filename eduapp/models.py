@@ -1,11 +1,18 @@
 """Every model of the app, imported in one place so that migrations and create_app see them all."""
 
-from eduapp.accounts.models import LoginAttempt, LoginSession, User, UserRole
+from eduapp.accounts.models import (
+    AddressConfirmation,
+    LoginAttempt,
+    LoginSession,
+    User,
+    UserRole,
+)
 from eduapp.assessments.models import AssessmentAnswer, AssessmentAttempt
 from eduapp.audit.models import AuditEvent
 from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortModule, CohortTutor
 from eduapp.content.models import Document, Revision, Version
 from eduapp.extensions import db
+from eduapp.mail.models import OutboxMail
 from eduapp.mydata.models import ErasureRequest
 from eduapp.notifications.models import Notification
 from eduapp.player.models import Attempt, ChoiceEvent, Reflection
@@ -24,6 +31,8 @@ from eduapp.tallies.models import (
     LearnerChoice,
     LearnerScenario,
     ModuleScenario,
+    SharedChoiceFigure,
+    SharedFigureMark,
     VersionChoiceCount,
 )
 
@@ -31,6 +40,7 @@ from eduapp.tallies.models import (
 metadata = db.metadata
 
 __all__ = [
+    "AddressConfirmation",
     "AssessmentAnswer",
     "AssessmentAttempt",
     "Attempt",
@@ -54,12 +64,15 @@ __all__ = [
     "Membership",
     "ModuleScenario",
     "Notification",
+    "OutboxMail",
     "PeerReview",
     "PeerReviewAllocation",
     "Reflection",
     "ReflectionReply",
     "ReflectionTheme",
     "Revision",
+    "SharedChoiceFigure",
+    "SharedFigureMark",
     "SignOff",
     "Theme",
     "User",

@@ -8,12 +8,15 @@ import os
 import re
 import secrets
 import threading
+from email import message_from_bytes
+from email import policy as email_policy
 from pathlib import Path
 
 import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from mail.smtp_server import SmtpServer
 from werkzeug.serving import make_server
 
 from config import TestConfig
@@ -108,8 +111,8 @@ class FreshContextClient(FlaskClient):
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app(config_for(database_url))
+def app(database_url, tmp_path):
+    app = create_app(config_for(database_url, MAIL_DIR=tmp_path / "mail"))
     app.test_client_class = FreshContextClient
     with app.app_context():
         yield app
@@ -131,10 +134,19 @@ def runner(app):
 
 @pytest.fixture
 def make_user(app):
-    """Factory: make_user(Role.TUTOR, profession=..., email=...) -> User."""
+    """Factory: make_user(Role.TUTOR, profession=..., email=..., verified=...) -> User.
+
+    The address counts as confirmed unless ``verified=False`` (as after signing up before
+    addresses were confirmed): invitations apply only to confirmed addresses.
+    """
     counter = iter(range(1, 10_000))
 
-    def make(*roles: Role, profession: str | None = None, email: str | None = None):
+    def make(
+        *roles: Role,
+        profession: str | None = None,
+        email: str | None = None,
+        verified: bool = True,
+    ):
         roles = set(roles or {Role.LEARNER})
         number = next(counter)
         if Role.LEARNER in roles and profession is None:
@@ -146,6 +158,9 @@ def make_user(app):
             roles,
             profession,
         )
+        if not verified:
+            user.email_verified_at = None
+            db.session.commit()
         return user
 
     return make
@@ -215,6 +230,8 @@ def login_as(client, make_user):
 
 class LiveServer:
     def __init__(self, app):
+        self.app = app
+        self.mailbox = Mailbox(Path(app.config["MAIL_DIR"]))
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -230,10 +247,48 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(database_url):
+def live_server(database_url, tmp_path_factory):
     """The app served over real HTTP on a free port, on the session's database."""
-    app = create_app(config_for(database_url))
+    app = create_app(config_for(database_url, MAIL_DIR=tmp_path_factory.mktemp("mail")))
     with LiveServer(app) as server:
         yield server
     with app.app_context():
         db.engine.dispose()
+
+
+class Mailbox:
+    """The messages the app wrote under MAIL_DIR (the development backend), oldest first."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def messages(self, to: str | None = None) -> list:
+        found = [
+            message_from_bytes(path.read_bytes(), policy=email_policy.default)
+            for path in sorted(self.folder.glob("*.eml"))
+        ]
+        return [m for m in found if to is None or m["To"] == to]
+
+    def link(self, to: str) -> str:
+        """The path of the last link mailed to ``to``."""
+        text = self.messages(to)[-1].get_body(("plain",)).get_content()
+        return re.search(r"https?://[^/\s]+(/\S+)", text).group(1)
+
+
+@pytest.fixture
+def mailbox(app):
+    return Mailbox(Path(app.config["MAIL_DIR"]))
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A running server, and the app set to send through it."""
+    server = SmtpServer()
+    server.start()
+    app.config.update(
+        MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=server.port, SMTP_SECURITY="none"
+    )
+    try:
+        yield server
+    finally:
+        server.stop()

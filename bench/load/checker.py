@@ -1,9 +1,12 @@
 """Compare what every simulated learner was told was saved with what the database holds.
 
-    python -m bench.load.checker DATABASE_URL LEDGER.json
+    python -m bench.load.checker DATABASE_URL LEDGER.json [MAIL_DIR]
 
 Reads the database directly (SQLAlchemy, the app's models) and checks that:
 
+- every learner who finished signing up (pressed the mailed link's button and was signed in)
+  has its account, with its address confirmed; every message in the outbox was sent, and, given
+  the folder the files backend wrote to, each sent message is there once and nothing else is;
 - every acknowledged choice exists exactly once, as the event of its attempt and step, with the
   choice the learner pressed;
 - the events of every attempt have unique steps 1..n, chain from the scenario's start node, and
@@ -32,6 +35,7 @@ from eduapp.accounts.models import User
 from eduapp.content.queries import parse_scenario_source
 from eduapp.engine import ChoiceUnavailable, start_state, take_choice
 from eduapp.extensions import db
+from eduapp.mail.models import OutboxMail
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent, Reflection
 from eduapp.tallies import services as tallies
 from eduapp.tallies.models import (
@@ -48,21 +52,26 @@ class CheckReport:
     attempts_checked: int = 0
     events_checked: int = 0
     reflections_in_database: int = 0
+    sign_ups_acknowledged: int = 0
     choices_acknowledged: int = 0
     reflections_acknowledged: int = 0
+    accounts_lost: int = 0
     choices_lost: int = 0
     reflections_lost: int = 0
+    mail_sent: int = 0
     duplicates: int = 0
     inconsistencies: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
     def records_checked(self) -> int:
-        return self.choices_acknowledged + self.reflections_acknowledged
+        return (
+            self.sign_ups_acknowledged + self.choices_acknowledged + self.reflections_acknowledged
+        )
 
     @property
     def records_lost(self) -> int:
-        return self.choices_lost + self.reflections_lost
+        return self.accounts_lost + self.choices_lost + self.reflections_lost
 
     @property
     def ok(self) -> bool:
@@ -77,6 +86,8 @@ class CheckReport:
             "attempts_checked": self.attempts_checked,
             "events_checked": self.events_checked,
             "reflections_in_database": self.reflections_in_database,
+            "sign_ups_acknowledged": self.sign_ups_acknowledged,
+            "mail_sent": self.mail_sent,
             "choices_acknowledged": self.choices_acknowledged,
             "reflections_acknowledged": self.reflections_acknowledged,
             "records_checked": self.records_checked,
@@ -87,11 +98,13 @@ class CheckReport:
         }
 
 
-def check(url: str, ledgers: list[LearnerLedger]) -> CheckReport:
+def check(url: str, ledgers: list[LearnerLedger], mail_dir: Path | None = None) -> CheckReport:
     report = CheckReport()
     engine = sa.create_engine(url)
     try:
         with Session(engine) as session:
+            _check_sign_ups(session, ledgers, report)
+            _check_outbox(session, mail_dir, report)
             _check_duplicates(session, report)
             events = _events_by_attempt(session)
             _check_attempts(session, events, report)
@@ -135,6 +148,35 @@ def tally_rows() -> dict[str, list[tuple]]:
             CohortProfession,
         )
     }
+
+
+def _check_sign_ups(session: Session, ledgers: list, report: CheckReport) -> None:
+    """A learner told "your account is ready" has it (the address is unique: exactly one)."""
+    confirmed = dict(session.execute(sa.select(User.email, User.email_verified_at)).all())
+    for learner in ledgers:
+        if not learner.signed_up:
+            continue
+        report.sign_ups_acknowledged += 1
+        if confirmed.get(learner.email) is None:
+            state = "unconfirmed" if learner.email in confirmed else "missing"
+            report.problem("accounts_lost", f"{learner.email}: signed up, account {state}")
+
+
+def _check_outbox(session: Session, mail_dir: Path | None, report: CheckReport) -> None:
+    """Every queued message was sent; the files backend wrote each sent one, once."""
+    rows = session.execute(sa.select(OutboxMail.id, OutboxMail.sent_at, OutboxMail.tries)).all()
+    for mail_id, sent_at, tries in rows:
+        if sent_at is None:
+            report.problem("inconsistencies", f"mail {mail_id} never sent ({tries} tries)")
+    sent = {mail_id for mail_id, sent_at, _ in rows if sent_at is not None}
+    report.mail_sent = len(sent)
+    if mail_dir is None:
+        return
+    written = {int(path.stem) for path in mail_dir.glob("*.eml")}
+    for mail_id in sorted(sent - written):
+        report.problem("inconsistencies", f"mail {mail_id} marked sent, but no file")
+    for mail_id in sorted(written - sent):
+        report.problem("inconsistencies", f"mail {mail_id} written, but not marked sent")
 
 
 def _check_duplicates(session: Session, report: CheckReport) -> None:
@@ -246,6 +288,8 @@ def format_check(report: CheckReport) -> str:
         f"attempts checked        {report.attempts_checked}",
         f"choice events checked   {report.events_checked}",
         f"reflections in database {report.reflections_in_database}",
+        f"sign-ups acknowledged   {report.sign_ups_acknowledged}",
+        f"mail sent               {report.mail_sent}",
         f"acknowledged choices    {report.choices_acknowledged}",
         f"acknowledged reflection writes {report.reflections_acknowledged}",
         f"records lost            {report.records_lost}",
@@ -257,10 +301,11 @@ def format_check(report: CheckReport) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    if len(argv) not in (2, 3):
         print(__doc__)
         return 2
-    report = check(argv[0], ledger_file.load(Path(argv[1])))
+    mail_dir = Path(argv[2]) if len(argv) == 3 else None
+    report = check(argv[0], ledger_file.load(Path(argv[1])), mail_dir)
     print(format_check(report))
     print("OK: nothing lost" if report.ok else "FAILED: loss or inconsistency")
     return 0 if report.ok else 1

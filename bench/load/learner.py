@@ -1,5 +1,6 @@
-"""A simulated learner: signs up and in, plays scenarios through the real pages, reflects, and
-sometimes presses a choice twice. It notes what the server acknowledged as saved.
+"""A simulated learner: signs up through the link mailed to it, signs in, plays scenarios
+through the real pages, reflects, and sometimes presses a choice twice. It notes what the server
+acknowledged as saved.
 
 When a request fails (a worker killed, the database restarting), the learner does what a person
 would: waits a moment, reloads the attempt page and carries on from what it shows. A failed
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import httpx
 
 from bench.load.ledger import ACKED, UNKNOWN, ChoiceClaim, LearnerLedger, ReflectionWrite
+from bench.load.mailbox import Mailbox
 from bench.load.pages import Page, parse
 from bench.load.stats import Recorder, Sample
 
@@ -25,6 +27,8 @@ PROFESSIONS = ("medicine", "nursing", "pharmacy", "physiotherapy", "social_work"
 #: How many times a person reloads a failing page before giving up on it.
 MAX_RELOADS = 12
 REFUSED = "refused"
+#: How long a learner waits for the sign-up mail before asking for it again.
+MAIL_WAIT = 30
 #: The join code of the cohort every learner joins (made by ``run.make_cohort``).
 COHORT_CODE = "LEARNERS"
 
@@ -67,6 +71,7 @@ class Learner:
         clock_zero: float,
         deadline: float,
         behaviour: Behaviour,
+        mailbox: Mailbox,
         seed: int,
     ) -> None:
         self.number = number
@@ -79,11 +84,14 @@ class Learner:
         #: Past this, even reloads stop: in-flight work is over.
         self.hard_deadline = deadline + 20
         self.behaviour = behaviour
+        self.mailbox = mailbox
         self.rng = random.Random(seed)
         self.cookies: dict[str, str] = {}
         self.ledger = LearnerLedger(self.email)
         self.endings = 0
         self.unexpected: list[str] = []
+        #: Seconds from the form's answer ("check your inbox") until the link was in the mailbox.
+        self.mail_waits: list[float] = []
         self._writes = 0
 
     # -- HTTP, as a browser with its cookie jar --------------------------------------------
@@ -153,31 +161,77 @@ class Learner:
 
     # -- accounts ---------------------------------------------------------------------------
     async def sign_up(self) -> None:
+        """Sign up as a person does: the form, then the link in the mail, then its button.
+
+        A request that failed may have done its work: a lost answer to the form only means one
+        more mail (the newest link is used); a lost answer to the button may mean the account
+        exists, so the learner tries signing in before anything else.
+        """
+        used: set[str] = set()
         for _ in range(MAX_RELOADS):
-            answer, page = await self.page("register page", "/register")
-            if answer.status == 302:
-                return
-            data = {
-                "csrf_token": page.csrf_token or "",
-                "display_name": f"Load Learner {self.number}",
-                "email": self.email,
-                "profession": self.rng.choice(PROFESSIONS),
-                "password": self.password,
-                "confirm": self.password,
-            }
-            try:
-                answer = await self.request("register", "POST", "/register", data)
-            except Transient:
-                # The account may have been made before the failure: try it.
-                if await self.sign_in():
-                    return
+            asked = await self.ask_for_link()
+            if asked is None:
                 continue
-            if answer.status == 302:
+            link = await self.mailbox.wait_for_link(self.email, MAIL_WAIT, used)
+            if link is None:
+                self.unexpected.append(f"no sign-up mail within {MAIL_WAIT} s")
+                continue
+            self.mail_waits.append(time.monotonic() - asked)
+            used.add(link)
+            if await self.follow_link(link):
+                self.ledger.signed_up = True
                 return
-            if "exists" in answer.text and await self.sign_in():
-                return
-            self.unexpected.append(f"register answered {answer.status}")
         raise GiveUp("could not sign up")
+
+    async def ask_for_link(self) -> float | None:
+        """Send the sign-up form: when the app answered "check your inbox", or None."""
+        _, page = await self.page("register page", "/register")
+        data = {
+            "csrf_token": page.csrf_token or "",
+            "display_name": f"Load Learner {self.number}",
+            "email": self.email,
+            "profession": self.rng.choice(PROFESSIONS),
+            "password": self.password,
+            "confirm": self.password,
+        }
+        try:
+            answer = await self.request("register", "POST", "/register", data)
+        except Transient:
+            await asyncio.sleep(1)
+            return None
+        if answer.status != 302 or answer.location != "/register/sent":
+            self.unexpected.append(f"register answered {answer.status} {answer.location}")
+            return None
+        answered = time.monotonic()
+        with contextlib.suppress(Transient):  # the browser follows; the page only informs
+            await self.request("check inbox", "GET", answer.location)
+        return answered
+
+    async def follow_link(self, link: str) -> bool:
+        """Open the mailed link and press its button; True once signed in to the new account."""
+        for _ in range(MAX_RELOADS):
+            answer, page = await self.page("confirm page", link)
+            if answer.status == 410:  # used: by this learner's own POST whose answer was lost
+                return await self.sign_in()
+            if answer.status != 200 or not page.csrf_token:
+                self.unexpected.append(f"confirm page answered {answer.status}")
+                return False
+            try:
+                answer = await self.request(
+                    "confirm", "POST", link, {"csrf_token": page.csrf_token}
+                )
+            except Transient:
+                if await self.sign_in():
+                    return True
+                await asyncio.sleep(1)
+                continue
+            if answer.status == 302 and answer.location == "/modules":
+                return True
+            if answer.status == 410:
+                return await self.sign_in()
+            self.unexpected.append(f"confirm answered {answer.status} {answer.location}")
+            return False
+        return False
 
     async def join_cohort(self) -> None:
         """Join the cohort with its code, as from the My learning page (twice is harmless)."""

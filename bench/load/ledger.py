@@ -1,4 +1,5 @@
-"""What each simulated learner was told was saved: the claims the checker holds the database to."""
+"""What each simulated learner was told was saved (its account, its choices, its reflections):
+the claims the checker holds the database to."""
 
 import json
 from dataclasses import asdict, dataclass, field
@@ -34,6 +35,8 @@ class ReflectionWrite:
 @dataclass
 class LearnerLedger:
     email: str
+    #: The learner pressed the mailed link's button and was signed in to its new account.
+    signed_up: bool = False
     attempts: set[int] = field(default_factory=set)
     choices: list[ChoiceClaim] = field(default_factory=list)
     reflections: list[ReflectionWrite] = field(default_factory=list)
@@ -47,6 +50,7 @@ class LearnerLedger:
     def from_json(cls, data: dict) -> "LearnerLedger":
         return cls(
             email=data["email"],
+            signed_up=data.get("signed_up", False),
             attempts=set(data["attempts"]),
             choices=[ChoiceClaim(**c) for c in data["choices"]],
             reflections=[ReflectionWrite(**r) for r in data["reflections"]],

@@ -1,4 +1,5 @@
-"""The processes of a run: a PostgreSQL cluster of its own and gunicorn with its workers.
+"""The processes of a run: a PostgreSQL cluster of its own, gunicorn with its workers, and the
+mail sender beside them.
 
 The cluster lives in a temporary folder on a free loopback port, is started, stopped and
 restarted by this module alone, and is removed at the end. It never touches another server.
@@ -138,11 +139,39 @@ class Gunicorn:
         return pid
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        _terminate(self.process)
         self._log_file.close()
+
+
+class MailSender:
+    """``flask mail send --loop`` beside gunicorn, as production runs it, logging to a file."""
+
+    def __init__(self, env: dict[str, str], log: Path, interval: int = 1) -> None:
+        self.log = log
+        self._log_file = log.open("w")
+        args = [
+            sys.executable, "-m", "flask", "--app", "eduapp",
+            "mail", "send", "--loop", "--interval", str(interval),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments, our interpreter
+            args, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT
+        )
+
+    def exit_code(self) -> int | None:
+        """None while it runs; its exit code once it has stopped on its own."""
+        return self.process.poll()
+
+    def stop(self) -> None:
+        _terminate(self.process)
+        self._log_file.close()
+
+
+def _terminate(process: subprocess.Popen) -> None:
+    """SIGTERM, as a service manager stops it; SIGKILL if it does not go within 20 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

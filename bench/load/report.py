@@ -26,6 +26,12 @@ def _kind_table(load: dict) -> list[str]:
 
 def markdown(result: dict) -> list[str]:
     load, check, log = result["load"], result["check"], result["server_log"]
+    sign_up = result["sign_up"]
+    sender = (
+        "was running at the end"
+        if sign_up["sender_exit_code"] is None
+        else f"EXITED with code {sign_up['sender_exit_code']}"
+    )
     faults = "; ".join(f"{f['fault']} at {f['at_s']} s (back at {f['until_s']} s)"
                        for f in load["faults"]) or "none"  # fmt: skip
     during = ", ".join(f"{k}: {v}" for k, v in load["during_faults"].items()) or "none"
@@ -38,6 +44,13 @@ def markdown(result: dict) -> list[str]:
         f"{load['throughput_rps']} requests/s**; {result['endings_reached']} endings reached.",
         f"- Latency of all requests: p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, "
         f"p99 {load['p99_ms']} ms.",
+        f"- Sign-up: {sign_up['signed_up']} of {result['learners']} learners signed up through "
+        f"the mailed link; the link was in their mailbox p50 {sign_up['mail_wait_p50_s']} s, "
+        f"at most {sign_up['mail_wait_max_s']} s after the form was answered. The mail sender "
+        f"(`flask mail send --loop`, a process of its own) sent {sign_up['sender_sent']} "
+        f"messages, lost {sign_up['sender_database_unavailable']} turns to the database being "
+        "unavailable, "
+        f"logged {sign_up['sender_errors']} tracebacks and {sender}.",
         f"- Faults injected: {faults}.",
         f"- Answers to requests that ended during a fault (+2 s): {during}.",
         f"- Errors: {load['server_errors']} 5xx ({_statuses(load)}), {load['dropped']} dropped "
@@ -49,12 +62,15 @@ def markdown(result: dict) -> list[str]:
         f"{log['worker_timeouts']} worker timeouts, {log['errors_outside_the_app']} errors "
         "outside the app's handlers (gunicorn's own 500).",
         f"- Records checked: {check['records_checked']} acknowledged "
-        f"({check['choices_acknowledged']} choices, {check['reflections_acknowledged']} "
-        f"reflection writes); {check['attempts_checked']} attempts and "
+        f"({check['sign_ups_acknowledged']} sign-ups, {check['choices_acknowledged']} choices, "
+        f"{check['reflections_acknowledged']} reflection writes); {check['mail_sent']} sent "
+        "messages checked for one file each, and the outbox for unsent ones; "
+        f"{check['attempts_checked']} attempts and "
         f"{check['events_checked']} choice events replayed; "
         f"**records lost: {check['records_lost']}**, duplicates: {check['duplicates']}, "
         f"inconsistencies: {check['inconsistencies']}. The checker's self-test (a made-up "
-        "acknowledged choice and a changed reflection must be reported lost): "
+        "acknowledged choice, a changed reflection and a sign-up without its account must be "
+        "reported lost): "
         f"{'passed' if result['checker_catches_a_loss'] else 'FAILED'}.",
         f"- Machine load average when the run began: {result['machine_load_average']} "
         "(2 cores, shared with other work).",

@@ -1,5 +1,6 @@
-"""One run on one backend: a fresh database with the real course, gunicorn with its workers,
-the learners for a fixed time with faults injected, then the checker."""
+"""One run on one backend: a fresh database with the real course, gunicorn with its workers and
+the mail sender beside them, the learners for a fixed time with faults injected, then the
+checker."""
 
 import asyncio
 import copy
@@ -20,9 +21,10 @@ from bench.databases import bench_app
 from bench.load import ledger as ledger_file
 from bench.load.checker import check
 from bench.load.learner import COHORT_CODE, Behaviour, Learner
-from bench.load.ledger import ACKED, ChoiceClaim
-from bench.load.processes import ROOT, Gunicorn, PostgresCluster, run
-from bench.load.stats import Recorder, summarise
+from bench.load.ledger import ACKED, ChoiceClaim, LearnerLedger
+from bench.load.mailbox import Mailbox
+from bench.load.processes import ROOT, Gunicorn, MailSender, PostgresCluster, run
+from bench.load.stats import Recorder, percentile, summarise
 from eduapp.accounts.models import Role
 from eduapp.accounts.services import create_or_update_account
 from eduapp.cohorts.services import create_cohort
@@ -41,13 +43,26 @@ class Settings:
     behaviour: Behaviour = field(default_factory=Behaviour)
 
 
-def server_env(url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("EDUAPP_", "DATABASE_"))}
+#: How often the mail sender wakes (production's default is 10 s; a learner waits for its mail).
+MAIL_INTERVAL = 1
+
+
+def server_env(url: str, mail_dir: Path) -> dict[str, str]:
+    """Production's configuration, with mail written as files the learners read."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("EDUAPP_", "DATABASE_", "MAIL_", "SMTP_"))
+    }
     env.update(
         EDUAPP_CONFIG="production",
         SECRET_KEY=secrets.token_urlsafe(48),
         DATABASE_URL=url,
         LOG_LEVEL="WARNING",
+        MAIL_BACKEND="files",
+        MAIL_DIR=str(mail_dir),
+        # Every simulated learner signs up from 127.0.0.1; a real class comes from many addresses.
+        SIGNUPS_PER_ADDRESS="100000",
     )
     return env
 
@@ -76,8 +91,10 @@ def make_cohort(url: str) -> None:
 
 def run_backend(settings: Settings, out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
-    cluster = server = None
+    cluster = server = sender = None
     sqlite_folder = None
+    mail_folder = tempfile.TemporaryDirectory(prefix="eduapp-load-mail-")
+    mail_dir = Path(mail_folder.name)
     try:
         if settings.backend == "postgresql":
             cluster = PostgresCluster()
@@ -86,20 +103,28 @@ def run_backend(settings: Settings, out: Path) -> dict:
         else:
             sqlite_folder = tempfile.TemporaryDirectory(prefix="eduapp-load-sqlite-")
             url = f"sqlite:///{sqlite_folder.name}/eduapp.db"
-        env = server_env(url)
+        env = server_env(url, mail_dir)
         prepare_database(env)
+        sender_log = out / f"mail-sender-{settings.backend}.log"
+        sender = MailSender(env, sender_log, MAIL_INTERVAL)
         server = Gunicorn(env, settings.workers, out / f"gunicorn-{settings.backend}.log")
         server.wait_ready()
         recorder = Recorder()
         load_before = os.getloadavg()[0]
         started = time.monotonic()
-        learners = asyncio.run(_drive(settings, server, cluster, recorder))
+        mailbox = Mailbox(mail_dir)
+        learners = asyncio.run(_drive(settings, server, cluster, recorder, mailbox))
         elapsed = time.monotonic() - started
         server.stop()
+        # The sender's last turns: a message queued in the run's last second still goes out.
+        time.sleep(2 * MAIL_INTERVAL)
+        sender_exit = sender.exit_code()
+        sender.stop()
         ledgers = [learner.ledger for learner in learners]
         ledger_file.save(ledgers, out / f"ledger-{settings.backend}.json")
-        report = check(url, ledgers)
+        report = check(url, ledgers, mail_dir)
         self_test = checker_self_test(url, ledgers)
+        waits = sorted(wait for learner in learners for wait in learner.mail_waits)
         return {
             "machine_load_average": round(load_before, 1),
             "checker_catches_a_loss": self_test,
@@ -110,21 +135,37 @@ def run_backend(settings: Settings, out: Path) -> dict:
             "duration_s": settings.duration,
             "load": summarise(recorder, elapsed),
             "endings_reached": sum(learner.endings for learner in learners),
+            "sign_up": {
+                "signed_up": sum(ledger.signed_up for ledger in ledgers),
+                "mail_wait_p50_s": round(percentile(waits, 0.5), 1),
+                "mail_wait_max_s": round(max(waits, default=0.0), 1),
+                # None: still running when the run stopped it, as it must be.
+                "sender_exit_code": sender_exit,
+                **scan_sender_log(sender_log),
+            },
             "unexpected_answers": [u for learner in learners for u in learner.unexpected][:20],
             "server_log": scan_server_log(server.log),
             "check": report.as_dict(),
-            "ok": report.ok and recorder.error_pages.traceback == 0 and self_test,
+            "ok": report.ok
+            and recorder.error_pages.traceback == 0
+            and self_test
+            and sender_exit is None,
         }
     finally:
         if server is not None:
             server.stop()
+        if sender is not None:
+            sender.stop()
         if cluster is not None:
             cluster.close()
         if sqlite_folder is not None:
             sqlite_folder.cleanup()
+        mail_folder.cleanup()
 
 
-async def _drive(settings: Settings, server: Gunicorn, cluster, recorder: Recorder) -> list:
+async def _drive(
+    settings: Settings, server: Gunicorn, cluster, recorder: Recorder, mailbox: Mailbox
+) -> list:
     zero = time.monotonic()
     deadline = zero + settings.duration
     run_tag = secrets.token_hex(3)
@@ -135,7 +176,7 @@ async def _drive(settings: Settings, server: Gunicorn, cluster, recorder: Record
     ]
     learners = [
         Learner(n + 1, run_tag, password, client, recorder, zero, deadline, settings.behaviour,
-                seed=settings.seed * 1000 + n)
+                mailbox, seed=settings.seed * 1000 + n)
         for n, client in enumerate(clients)
     ]  # fmt: skip
 
@@ -180,21 +221,33 @@ async def _inject_faults(settings, server: Gunicorn, cluster, recorder: Recorder
 
 
 def checker_self_test(url: str, ledgers: list) -> bool:
-    """The checker is not vacuous: a made-up acknowledged choice and a changed reflection text,
-    added to a copy of the ledger, must each be reported as lost."""
+    """The checker is not vacuous: a made-up acknowledged choice, a changed reflection text and
+    a sign-up whose account never existed, added to a copy of the ledger, must each be reported
+    as lost."""
     tampered = copy.deepcopy(ledgers)
     learner = next((lg for lg in tampered if lg.choices), None)
     if learner is None:
         return False
     real = learner.choices[0]
     learner.choices.append(ChoiceClaim(real.attempt, 10_000, 1, "self-test"))
-    expected = 1
+    tampered.append(LearnerLedger("never-signed-up@example.org", signed_up=True))
+    expected = 2
     acked = next((w for lg in tampered for w in lg.reflections if w.outcome == ACKED), None)
     if acked is not None:
         owner = next(lg for lg in tampered if acked in lg.reflections)
         owner.reflections.append(replace(acked, text=acked.text + " (never sent)"))
         expected += 1
     return check(url, tampered).records_lost == expected
+
+
+def scan_sender_log(path: Path) -> dict:
+    """What the mail sender said: how many messages it sent, how many turns the database cost."""
+    text = path.read_text(errors="replace")
+    return {
+        "sender_sent": sum(int(n) for n in re.findall(r"^(\d+) sent, \d+ failed", text, re.M)),
+        "sender_database_unavailable": len(re.findall(r"database unavailable", text)),
+        "sender_errors": len(re.findall(r"Traceback", text)),
+    }
 
 
 def scan_server_log(path: Path) -> dict:

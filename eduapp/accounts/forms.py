@@ -1,14 +1,11 @@
 """Account forms. Only the fields declared here are ever read from a request."""
 
-import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from eduapp.accounts.models import Profession, User
+from eduapp.accounts.models import Profession
 from eduapp.accounts.passwords import MAX_LENGTH, password_problem
-from eduapp.accounts.services import normalise_email
-from eduapp.extensions import db
 
 PROFESSION_CHOICES = [SelectChoice(p.value, p.label) for p in Profession]
 
@@ -41,14 +38,9 @@ class RegistrationForm(FlaskForm):
         "Repeat the password",
         validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
     )
+    # No check that the address is free: the answer would tell anyone whether it has an
+    # account (SECURITY.md row 33). The confirmation mail tells its owner instead.
     submit = SubmitField("Create my account")
-
-    def validate_email(self, field):
-        taken = db.session.scalar(
-            sa.select(User.id).where(User.email == normalise_email(field.data or ""))
-        )
-        if taken:
-            raise ValidationError("An account with this e-mail address exists. Sign in instead.")
 
 
 class LoginForm(FlaskForm):
@@ -81,6 +73,12 @@ class PasswordChangeForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", "The passwords differ.")],
     )
     submit = SubmitField("Change password")
+
+
+class ConfirmForm(FlaskForm):
+    """Carries only the CSRF token: following a mailed link changes nothing until this is sent."""
+
+    submit = SubmitField("Confirm")
 
 
 class LogoutForm(FlaskForm):

@@ -7,8 +7,9 @@ from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
-#: zxcvbn only looks at this many characters; the rest of a long passphrase only adds strength.
-_STRENGTH_WINDOW = 100
+#: zxcvbn refuses to judge more than 72 characters (SECURITY.md row 32), so strength is judged
+#: on the first 72: the rest of a longer passphrase can only add to it.
+_STRENGTH_WINDOW = 72
 
 
 def _hasher() -> PasswordHasher:
@@ -48,7 +49,8 @@ def _dummy_hash() -> str:
 
 
 def password_problem(password: str, *context: str) -> str | None:
-    """Why this password is refused, or None. Common and guessable passwords are refused."""
+    """Why this password is refused, or None. Common and guessable passwords are refused;
+    anything from MIN_LENGTH to MAX_LENGTH characters that is not gets through."""
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters; a few unrelated words work well."
     if len(password) > MAX_LENGTH:

@@ -1,18 +1,24 @@
-"""Writes for accounts: sign-up, sign-in sessions, profile, passwords and roles."""
+"""Writes for accounts: sign-in sessions, profile, passwords and roles (signing up: signup.py)."""
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from eduapp.accounts.models import LoginSession, Role, User, UserRole
 from eduapp.accounts.passwords import dummy_verify, hash_password, verify_password
-from eduapp.extensions import db
+from eduapp.extensions import db, utcnow
 from eduapp.tallies import services as tallies
 
+#: A session's last_seen_at is written only when it is older than this, so that a click does not
+#: cost a write; the idle lifetime is then honoured to within this much.
+LAST_SEEN_STEP = timedelta(minutes=1)
 
-class EmailTaken(ValueError):
-    """Another account already uses this e-mail address."""
+
+class SessionExpired(Exception):
+    """The login session outlived its absolute or its idle lifetime, and is now deleted."""
 
 
 def normalise_email(email: str) -> str:
@@ -20,25 +26,10 @@ def normalise_email(email: str) -> str:
 
 
 def _token_hash(token: str) -> str:
+    # A plain SHA-256 is enough here, unlike for e-mails and addresses (accounts/throttle.py):
+    # the token is 256 random bits, so nobody can find it by hashing guesses, and a key would
+    # sign everyone out whenever SECRET_KEY changes.
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def register_learner(email: str, display_name: str, password: str, profession: str) -> User:
-    """Create a learner account. Everyone starts as a learner; other roles come from an admin."""
-    user = User(
-        email=normalise_email(email),
-        display_name=display_name.strip(),
-        password_hash=hash_password(password),
-        profession=profession,
-    )
-    user.roles.append(UserRole(role=Role.LEARNER.value))
-    db.session.add(user)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        raise EmailTaken(email) from None
-    return user
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -51,23 +42,53 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def open_session(user: User) -> str:
-    """Record a new signed-in browser for this user and return its token for the cookie."""
+    """Record a new signed-in browser for this user and return its token for the cookie.
+
+    Sessions that have expired, anyone's, are deleted on the way: nobody will come back for them.
+    """
     token = secrets.token_urlsafe(32)
+    db.session.execute(sa.delete(LoginSession).where(_has_expired(utcnow())))
     db.session.add(LoginSession(token_hash=_token_hash(token), user_id=user.id))
     db.session.commit()
     user.session_token = token
     return token
 
 
+def _has_expired(now: datetime) -> sa.ColumnElement[bool]:
+    """Sessions past SESSION_ABSOLUTE_LIFETIME since sign-in or SESSION_IDLE_LIFETIME since
+    their last request (SECURITY.md row 36)."""
+    config = current_app.config
+    return sa.or_(
+        LoginSession.created_at < now - timedelta(seconds=config["SESSION_ABSOLUTE_LIFETIME"]),
+        LoginSession.last_seen_at < now - timedelta(seconds=config["SESSION_IDLE_LIFETIME"]),
+    )
+
+
 def user_for_token(token: str) -> User | None:
-    """The user signed in with this token, or None if the session was ended."""
-    user = db.session.scalar(
-        sa.select(User)
+    """The user signed in with this token, or None if the session was ended.
+
+    An expired session is deleted and raises SessionExpired. Otherwise the request is noted in
+    last_seen_at, at most once every LAST_SEEN_STEP.
+    """
+    now = utcnow()
+    found = db.session.execute(
+        sa.select(User, LoginSession.id, _has_expired(now), LoginSession.last_seen_at)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(LoginSession.token_hash == _token_hash(token))
-    )
-    if user is not None:
-        user.session_token = token
+    ).one_or_none()
+    if found is None:
+        return None
+    user, session_id, has_expired, last_seen_at = found
+    if has_expired:
+        db.session.execute(sa.delete(LoginSession).where(LoginSession.id == session_id))
+        db.session.commit()
+        raise SessionExpired
+    if last_seen_at < now - LAST_SEEN_STEP:
+        db.session.execute(
+            sa.update(LoginSession).where(LoginSession.id == session_id).values(last_seen_at=now)
+        )
+        db.session.commit()
+    user.session_token = token
     return user
 
 
@@ -121,12 +142,18 @@ def set_roles(actor: User, user: User, roles: set[Role]) -> None:
 def create_or_update_account(
     email: str, display_name: str, password: str, roles: set[Role], profession: str | None
 ) -> tuple[User, bool]:
-    """Make sure an account exists with these details (demo accounts). Returns (user, created)."""
+    """Make sure an account exists with these details (demo accounts). Returns (user, created).
+
+    Its address counts as confirmed: demo addresses are made up, and invitations in a demo should
+    work as they do for people who confirmed theirs.
+    """
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
     created = user is None
     if created:
         user = User(email=normalise_email(email), display_name=display_name, password_hash="")
         db.session.add(user)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
     user.display_name = display_name
     set_profession(user, profession)
     if created or not verify_password(user.password_hash, password):

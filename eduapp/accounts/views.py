@@ -2,11 +2,26 @@
 
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
-from eduapp.accounts import services, throttle
-from eduapp.accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm
+from eduapp.accounts import services, signup, throttle
+from eduapp.accounts.forms import (
+    ConfirmForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegistrationForm,
+)
 from eduapp.accounts.passwords import verify_password
 from eduapp.security.access import public, signed_in
 
@@ -23,6 +38,14 @@ def _sign_in(user) -> None:
     login_user(user)
 
 
+def _too_many(field, wait: int, template: str, **context):
+    """The form again with what was typed, answered 429 and saying how long to wait."""
+    field.errors.append(
+        f"Too many tries. Please wait {throttle.describe_wait(wait)}, then try again."
+    )
+    return render_template(template, **context), 429, {"Retry-After": str(wait)}
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
 def register():
@@ -30,17 +53,49 @@ def register():
         return redirect(url_for("player.modules"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        try:
-            user = services.register_learner(
-                form.email.data, form.display_name.data, form.password.data, form.profession.data
-            )
-        except services.EmailTaken:
-            form.email.errors.append("An account with this e-mail address exists. Sign in instead.")
-        else:
-            _sign_in(user)
-            flash("Welcome. Your account is ready: pick a module to begin.", "success")
-            return redirect(url_for("player.modules"))
+        address = request.remote_addr or ""
+        if wait := throttle.sign_up_wait(address):
+            log.warning("refused: sign-up throttled")
+            return _too_many(form.email, wait, "accounts/register.html", form=form)
+        signup.request_sign_up(
+            form.email.data, form.display_name.data, form.password.data, form.profession.data
+        )
+        throttle.signed_up(address)
+        session["sign_up_address"] = services.normalise_email(form.email.data)
+        return redirect(url_for("accounts.check_inbox"))
     return render_template("accounts/register.html", form=form)
+
+
+@bp.get("/register/sent")
+@public
+def check_inbox():
+    return render_template(
+        "accounts/check_inbox.html",
+        address=session.pop("sign_up_address", None),
+        hours=current_app.config["CONFIRMATION_LIFETIME_SECONDS"] // 3600,
+    )
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm_address(token: str):
+    """A mailed link: the page shows what it will do; only its button does it."""
+    form = ConfirmForm()
+    try:
+        confirmation = signup.confirmation_for(token)
+        if form.validate_on_submit():
+            is_sign_up = confirmation.is_sign_up
+            user = signup.confirm(token)
+            if is_sign_up:
+                _sign_in(user)
+                flash("Welcome. Your account is ready: pick a module to begin.", "success")
+                return redirect(url_for("player.modules"))
+            flash("Your address is confirmed.", "success")
+            landing = "accounts.profile" if current_user.is_authenticated else "accounts.login"
+            return redirect(url_for(landing))
+    except signup.ConfirmationError as error:
+        return render_template("accounts/confirm.html", confirmation=None, problem=str(error)), 410
+    return render_template("accounts/confirm.html", confirmation=confirmation, form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,14 +106,15 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         address = request.remote_addr or ""
-        if throttle.is_throttled(form.email.data, address):
+        if wait := throttle.sign_in_wait(form.email.data, address):
             log.warning("refused: sign-in throttled")
-            abort(429)
+            return _too_many(form.password, wait, "accounts/login.html", form=form)
         user = services.authenticate(form.email.data, form.password.data)
-        throttle.record(form.email.data, address, succeeded=user is not None)
         if user is not None:
+            throttle.sign_in_succeeded(form.email.data, address)
             _sign_in(user)
             return redirect(url_for("player.modules"))
+        throttle.sign_in_failed(form.email.data, address)
         form.password.errors.append(LOGIN_FAILED)
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form)
@@ -87,16 +143,32 @@ def profile():
     )
 
 
+@bp.post("/profile/confirm-address")
+@signed_in
+def ask_for_confirmation():
+    if current_user.email_verified_at is None:
+        if signup.request_confirmation(current_user):
+            sent_to = current_user.email
+            flash(f"We sent a link to {sent_to}: open it to confirm your address.", "info")
+        else:
+            flash("We sent you a link a few minutes ago: look for it in your inbox.", "info")
+    return redirect(url_for("accounts.profile"))
+
+
 @bp.post("/profile/password")
 @signed_in
 def change_password():
     form = PasswordChangeForm()
+    page = {"form": ProfileForm(obj=current_user), "password_form": form}
     if form.validate_on_submit():
+        if wait := throttle.password_change_wait(current_user.id):
+            log.warning("refused: password change throttled")
+            return _too_many(form.current_password, wait, "accounts/profile.html", **page)
         if verify_password(current_user.password_hash, form.current_password.data):
+            throttle.password_change_succeeded(current_user.id)
             services.change_password(current_user, form.new_password.data)
             flash("Your password is changed; other devices were signed out.", "success")
             return redirect(url_for("accounts.profile"))
+        throttle.password_change_failed(current_user.id)
         form.current_password.errors.append("That is not your current password.")
-    return render_template(
-        "accounts/profile.html", form=ProfileForm(obj=current_user), password_form=form
-    ), 400
+    return render_template("accounts/profile.html", **page), 400

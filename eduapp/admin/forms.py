@@ -13,3 +13,9 @@ class RolesForm(FlaskForm):
         option_widget=CheckboxInput(),
     )
     submit = SubmitField("Save roles")
+
+
+class ConfirmAddressForm(FlaskForm):
+    """Carries only the CSRF token: the admin confirms a person's address, checked another way."""
+
+    submit = SubmitField("Mark address confirmed")

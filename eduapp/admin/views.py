@@ -1,13 +1,14 @@
-"""Administration: people and their roles."""
+"""Administration: people, their roles and confirmed addresses."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from eduapp.accounts import services as account_services
 from eduapp.accounts.models import Role, User
-from eduapp.admin.forms import RolesForm
+from eduapp.admin import services
+from eduapp.admin.forms import ConfirmAddressForm, RolesForm
 from eduapp.admin.queries import users_page
-from eduapp.audit.queries import audit_page
+from eduapp.audit.queries import audit_page, words_of
 from eduapp.extensions import db
 from eduapp.security.access import requires
 
@@ -42,9 +43,28 @@ def set_roles(user_id: int):
     return redirect(url_for("admin.users"))
 
 
+@bp.post("/users/<int:user_id>/confirm-address")
+@requires(Role.ADMIN)
+def confirm_address(user_id: int):
+    """Mark a person's address confirmed, so invitations to it apply (SECURITY.md row 30)."""
+    user = db.get_or_404(User, user_id)
+    back = redirect(url_for("admin.users", page=request.args.get("page", 1, type=int)))
+    if not ConfirmAddressForm().validate_on_submit():
+        flash("The form had expired; please try again.", "error")
+        return back
+    try:
+        confirmed = services.confirm_address(current_user, user)
+    except services.SelfConfirmation:
+        abort(403)
+    if confirmed:
+        flash(f"The address of {user.display_name} is confirmed.", "success")
+    else:
+        flash(f"The address of {user.display_name} was confirmed already.", "info")
+    return back
+
+
 @bp.get("/audit")
 @requires(Role.ADMIN)
 def audit():
-    return render_template(
-        "admin/audit.html", page=audit_page(request.args.get("page", 1, type=int))
-    )
+    page = audit_page(request.args.get("page", 1, type=int))
+    return render_template("admin/audit.html", page=page, words=words_of(page.items))

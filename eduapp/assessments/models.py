@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eduapp.accounts.models import User
 from eduapp.content.models import Version
 from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.privacy import Erasure, Personal
 
 
 class AssessmentAttempt(db.Model):
@@ -33,6 +34,16 @@ class AssessmentAttempt(db.Model):
     )
 
     __table_args__ = (sa.UniqueConstraint("user_id", "version_id", "number"),)
+
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.KEEP,
+            section="assessment_attempts",
+            why="Scores, times and the version answered count in a cohort's results; they name "
+            "nobody once the account is erased.",
+        ),
+    )
 
     @property
     def percent(self) -> float | None:
@@ -63,4 +74,25 @@ class AssessmentAnswer(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("attempt_id", "question_id"),
         sa.Index("ix_assessment_answers_marking", "needs_marking", "marked_at"),
+    )
+
+    personal_data = (
+        Personal(
+            owner="attempt_id",
+            erasure=Erasure.BLANK,
+            section="assessment_attempts",
+            shows=("question_id", "answer", "rubric_points", "tutor_feedback"),
+            blank=("answer", "tutor_feedback"),
+            why="Marks stay, so results add up; the text of an answer and the tutor's feedback "
+            "on it (which may name the learner) are replaced, while indices and numbers stay.",
+        ),
+        Personal(
+            owner="marked_by_id",
+            erasure=Erasure.BLANK,
+            section="feedback_given",
+            shows=("question_id", "tutor_feedback", "marked_at"),
+            blank=("tutor_feedback",),
+            why="The marker's words: in their download, and replaced if their account is "
+            "erased; the mark stays with the learner's answer.",
+        ),
     )

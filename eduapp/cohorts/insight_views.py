@@ -1,15 +1,14 @@
-"""Per-scenario insight for a cohort (choices by profession, endings, time) and CSV exports."""
+"""Per-scenario insight for a cohort (choices by profession, endings, time) and CSV exports.
 
-from flask import Blueprint, abort, render_template, stream_with_context
+Every figure comes from ``scenario_insight``, so the page and the exports follow one rule about
+small groups of learners (docs/privacy.md).
+"""
+
+from flask import Blueprint, abort, current_app, render_template, stream_with_context
 
 from eduapp.cohorts.access import load_taught_cohort
 from eduapp.cohorts.dashboard import assigned_modules, progress_rows
-from eduapp.cohorts.insight import (
-    choices_by_profession,
-    cohort_professions,
-    endings_by_profession,
-    time_per_node,
-)
+from eduapp.cohorts.insight import scenario_insight
 from eduapp.cohorts.views import TEACHERS
 from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version, scenario_of
@@ -29,6 +28,14 @@ def _scenario(cohort, slug: str):
     return version, scenario_of(version)
 
 
+def _insight(cohort_id: int, slug: str):
+    """The taught cohort, the scenario's newest version parsed, and what may be shown of it."""
+    cohort = load_taught_cohort(cohort_id)
+    version, parsed = _scenario(cohort, slug)
+    minimum = current_app.config["SMALL_CELL_MINIMUM"]
+    return cohort, version, parsed, scenario_insight(cohort, version.document_id, minimum)
+
+
 def _node_title(scenario, node_id: str) -> str:
     ids = {node.id for node in scenario.nodes}
     return scenario.node(node_id).title if node_id in ids else f"{node_id} (earlier version)"
@@ -37,19 +44,19 @@ def _node_title(scenario, node_id: str) -> str:
 @bp.get("/<int:cohort_id>/scenarios/<slug>")
 @requires(*TEACHERS)
 def scenario(cohort_id: int, slug: str):
-    cohort = load_taught_cohort(cohort_id)
-    version, parsed = _scenario(cohort, slug)
-    decisions = choices_by_profession(cohort, version.document_id)
+    cohort, version, parsed, insight = _insight(cohort_id, slug)
     order = {node.id: index for index, node in enumerate(parsed.nodes)}
     return render_template(
         "cohorts/scenario.html",
         cohort=cohort,
         version=version,
         scenario=parsed,
-        professions=cohort_professions(cohort),
-        decisions=sorted(decisions.values(), key=lambda d: order.get(d.node_id, len(order))),
-        endings=endings_by_profession(cohort, version.document_id),
-        times=time_per_node(cohort, version.document_id),
+        columns=insight.columns,
+        decisions=sorted(
+            insight.decisions.values(), key=lambda d: order.get(d.node_id, len(order))
+        ),
+        endings=insight.endings,
+        times=insight.times,
         slow_seconds=SLOW_VISIT_SECONDS,
         node_title=lambda node_id: _node_title(parsed, node_id),
     )
@@ -58,13 +65,13 @@ def scenario(cohort_id: int, slug: str):
 @bp.get("/<int:cohort_id>/scenarios/<slug>/choices.csv")
 @requires(*TEACHERS)
 def choices_csv(cohort_id: int, slug: str):
-    cohort = load_taught_cohort(cohort_id)
-    version, parsed = _scenario(cohort, slug)
+    _, _, parsed, insight = _insight(cohort_id, slug)
+    columns = insight.columns
     rows = [
-        (node_id, _node_title(parsed, node_id), label, profession, count)
-        for node_id, decision in choices_by_profession(cohort, version.document_id).items()
+        (node_id, _node_title(parsed, node_id), label, columns.export_label(key), count)
+        for node_id, decision in insight.decisions.items()
         for label, row in decision.choices.items()
-        for profession, count in sorted(row.by_profession.items())
+        for key, count in sorted(row.by_profession.items())
     ]
     header = ("node", "node title", "choice", "profession", "attempts")
     return csv_response(f"{slug}-choices.csv", header, rows)
@@ -73,12 +80,12 @@ def choices_csv(cohort_id: int, slug: str):
 @bp.get("/<int:cohort_id>/scenarios/<slug>/endings.csv")
 @requires(*TEACHERS)
 def endings_csv(cohort_id: int, slug: str):
-    cohort = load_taught_cohort(cohort_id)
-    version, parsed = _scenario(cohort, slug)
+    _, _, parsed, insight = _insight(cohort_id, slug)
+    columns = insight.columns
     rows = [
-        (node_id, _node_title(parsed, node_id), profession, count)
-        for node_id, by_profession in endings_by_profession(cohort, version.document_id).items()
-        for profession, count in sorted(by_profession.items())
+        (node_id, _node_title(parsed, node_id), columns.export_label(key), count)
+        for node_id, by_column in insight.endings.items()
+        for key, count in sorted(by_column.items())
     ]
     return csv_response(f"{slug}-endings.csv", ("ending", "title", "profession", "attempts"), rows)
 
@@ -86,8 +93,7 @@ def endings_csv(cohort_id: int, slug: str):
 @bp.get("/<int:cohort_id>/scenarios/<slug>/time.csv")
 @requires(*TEACHERS)
 def time_csv(cohort_id: int, slug: str):
-    cohort = load_taught_cohort(cohort_id)
-    version, parsed = _scenario(cohort, slug)
+    _, _, parsed, insight = _insight(cohort_id, slug)
     rows = [
         (
             t.node_id,
@@ -96,7 +102,7 @@ def time_csv(cohort_id: int, slug: str):
             round(t.mean_seconds, 1),
             t.slow_visits,
         )
-        for t in time_per_node(cohort, version.document_id)
+        for t in insight.times
     ]
     slow = f"visits of {SLOW_VISIT_SECONDS} s or more"
     header = ("node", "title", "visits", "mean seconds", slow)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eduapp.accounts.models import User
 from eduapp.content.models import Document
 from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.privacy import Erasure, Names, NotPersonal, Personal
 
 
 class Cohort(db.Model):
@@ -29,6 +30,12 @@ class Cohort(db.Model):
         order_by="CohortModule.assigned_at",
     )
 
+    personal_data = (
+        NotPersonal(
+            ("name", "join_code"), "A group's name and code, set by its tutors for everyone in it."
+        ),
+    )
+
 
 class CohortTutor(db.Model):
     """A tutor of the cohort; every tutor of a cohort, its creator included, has equal rights."""
@@ -44,6 +51,16 @@ class CohortTutor(db.Model):
     cohort: Mapped[Cohort] = relationship(back_populates="tutors")
     user: Mapped[User] = relationship(lazy="joined")
 
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.KEEP,
+            section="cohorts_taught",
+            why="Which cohorts a tutor teaches: ids and a date, naming nobody once the account "
+            "is erased.",
+        ),
+    )
+
 
 class CohortMember(db.Model):
     __tablename__ = "cohort_members"
@@ -55,6 +72,16 @@ class CohortMember(db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.KEEP,
+            section="cohorts",
+            why="Membership counts in the cohort's figures, which erasure must not change; "
+            "ids and a date.",
+        ),
+    )
 
 
 class CohortInvite(db.Model):
@@ -71,6 +98,17 @@ class CohortInvite(db.Model):
     cohort: Mapped[Cohort] = relationship(lazy="joined")
 
     __table_args__ = (sa.UniqueConstraint("cohort_id", "email"),)
+
+    personal_data = (
+        Personal(
+            owner="email",
+            names=Names.CONFIRMED_EMAIL,
+            erasure=Erasure.DELETE,
+            section="cohort_invitations",
+            why="An invitation to the address the learner proved theirs is of no use once the "
+            "account is erased; one to an address never proved theirs is left for its owner.",
+        ),
+    )
 
 
 class CohortModule(db.Model):

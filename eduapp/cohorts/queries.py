@@ -4,6 +4,7 @@ the cohorts they teach, and nothing of any other cohort."""
 import sqlalchemy as sa
 
 from eduapp.accounts.models import User
+from eduapp.accounts.queries import has_verified_address, is_verified_owner
 from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortTutor
 from eduapp.extensions import db
 
@@ -75,16 +76,35 @@ def members_of(cohort: Cohort) -> list[CohortMember]:
     )
 
 
-def pending_invites_for(user: User) -> list[CohortInvite]:
-    """Invitations to the user's e-mail address for cohorts they have not joined yet."""
+def _waiting_invites(user: User) -> sa.Select:
     joined = sa.select(CohortMember.cohort_id).where(CohortMember.user_id == user.id)
-    return list(
-        db.session.scalars(
-            sa.select(CohortInvite).where(
-                CohortInvite.email == user.email, CohortInvite.cohort_id.not_in(joined)
-            )
-        )
+    return sa.select(CohortInvite).where(
+        CohortInvite.email == user.email, CohortInvite.cohort_id.not_in(joined)
     )
+
+
+def pending_invites_for(user: User) -> list[CohortInvite]:
+    """Invitations to the user's address for cohorts they have not joined yet; none until the
+    address is confirmed as theirs, or whoever signed up with it first would get them (row 30)."""
+    if not has_verified_address(user):
+        return []
+    return list(db.session.scalars(_waiting_invites(user)))
+
+
+def invites_await_confirmation(user: User) -> bool:
+    """True when invitations to the user's unconfirmed address wait for it to be confirmed.
+
+    Only that: which cohorts invited the address is not for whoever holds an unconfirmed one.
+    """
+    if has_verified_address(user):
+        return False
+    return db.session.scalar(sa.select(_waiting_invites(user).exists())) is True
+
+
+def invite_for(user: User, invite_id: int) -> CohortInvite | None:
+    """An invitation, if it was sent to this user's address and the address is confirmed."""
+    invite = db.session.get(CohortInvite, invite_id)
+    return invite if invite is not None and is_verified_owner(user, invite.email) else None
 
 
 def invites_of(cohort: Cohort) -> list[CohortInvite]:

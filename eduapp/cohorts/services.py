@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from eduapp.accounts.models import Role, User
+from eduapp.accounts.queries import verified_account_for
 from eduapp.accounts.services import normalise_email
 from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortModule, CohortTutor
 from eduapp.cohorts.queries import cohort_by_code, is_member_of
@@ -91,9 +92,14 @@ def invite_emails(cohort: Cohort, text: str) -> tuple[list[str], list[str]]:
 
 
 def add_co_tutor(cohort: Cohort, email: str) -> User:
-    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    """Add the tutor whose confirmed address this is. One answer for no account, an account that
+    is not a tutor's and an unconfirmed address, so nobody learns who has an account."""
+    user = verified_account_for(email)
     if user is None or not user.has_role(Role.TUTOR):
-        raise CohortError("Co-tutors need a tutor account with that e-mail address.")
+        raise CohortError(
+            "No tutor account with a confirmed address uses that e-mail address. "
+            "Check it, or ask them to confirm their address from their profile."
+        )
     if any(t.user_id == user.id for t in cohort.tutors):
         raise CohortError(f"{user.display_name} teaches this cohort already.")
     cohort.tutors.append(CohortTutor(user_id=user.id))

@@ -91,7 +91,8 @@ def invite(cohort_id: int):
     if form.validate_on_submit():
         added, refused = services.invite_emails(cohort, form.emails.data)
         flash(
-            f"{len(added)} learner(s) invited; they see the invitation when they sign in.",
+            f"{len(added)} learner(s) invited. Each sees the invitation on signing in, once "
+            "they have confirmed that the address is theirs.",
             "success",
         )
         if refused:

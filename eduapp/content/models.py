@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eduapp.accounts.models import User
 from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.privacy import Erasure, NotPersonal, Personal
 
 
 class DocumentKind(enum.StrEnum):
@@ -33,6 +34,10 @@ class Document(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("kind", "slug"),
         sa.CheckConstraint("kind IN ('scenario','module','assessment')", name="kind_known"),
+    )
+
+    personal_data = (
+        NotPersonal(("kind", "slug"), "Which piece of course content: ids from its files."),
     )
 
 
@@ -56,6 +61,23 @@ class Revision(db.Model):
     author: Mapped[User | None] = relationship(lazy="joined")
 
     __table_args__ = (sa.UniqueConstraint("document_id", "number"),)
+
+    personal_data = (
+        Personal(
+            owner="author_id",
+            erasure=Erasure.BLANK,
+            section="studio_revisions",
+            shows=("message",),
+            blank=("message",),
+            why="A draft's history stays for its co-authors; the author's message is replaced, "
+            "and their name is read from the erased account.",
+        ),
+        NotPersonal(
+            ("source", "title"),
+            "Course content, written for publication under the course licence (co-authors are "
+            "credited by role in memberships); erasure never rewrites the course.",
+        ),
+    )
 
     @property
     def author_name(self) -> str:
@@ -81,6 +103,13 @@ class Version(db.Model):
     document: Mapped[Document] = relationship(lazy="joined")
 
     __table_args__ = (sa.UniqueConstraint("document_id", "number"),)
+
+    personal_data = (
+        NotPersonal(
+            ("source", "title", "summary"),
+            "Published course content, immutable: learners' records point at it.",
+        ),
+    )
 
     @property
     def slug(self) -> str:

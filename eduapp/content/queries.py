@@ -1,9 +1,8 @@
 """Reads of course content: the newest published versions and their parsed form."""
 
-from functools import lru_cache
-
 import sqlalchemy as sa
 
+from eduapp.cache import MIB, ByteBoundedCache
 from eduapp.content.models import Document, DocumentKind, Version
 from eduapp.engine import (
     Assessment,
@@ -14,6 +13,12 @@ from eduapp.engine import (
     parse_scenario,
 )
 from eduapp.extensions import db
+
+#: Parsed published content kept per worker process (scenarios, modules and assessments share
+#: it). Only valid sources are kept; they hold at most ~40 bytes per character of source, text
+#: included (measured in tests/security/test_rows_hardening_identity.py). The whole course is
+#: about 0.3 MB of source, so every version in use fits many times over.
+PUBLISHED = ByteBoundedCache(96 * MIB, bytes_per_char=64, bytes_per_entry=64 * 1024)
 
 
 def _newest_versions(kind: DocumentKind):
@@ -67,13 +72,13 @@ def module_of(version: Version) -> Module:
     return parse_module_source(version.source, version.document.slug)
 
 
-@lru_cache(maxsize=256)
+@PUBLISHED.memoize
 def parse_scenario_source(source: str, slug: str) -> Scenario:
     """Parse a stored, valid scenario source; cached by its text, which never changes in place."""
     return parse_scenario(source, f"scenarios/{slug}.md")
 
 
-@lru_cache(maxsize=64)
+@PUBLISHED.memoize
 def parse_module_source(source: str, slug: str) -> Module:
     return parse_module(source, f"curriculum/{slug}.md")
 
@@ -82,7 +87,7 @@ def assessment_of(version: Version) -> Assessment:
     return parse_assessment_source(version.source, version.document.slug)
 
 
-@lru_cache(maxsize=64)
+@PUBLISHED.memoize
 def parse_assessment_source(source: str, slug: str) -> Assessment:
     return parse_assessment(source, f"curriculum/assessments/{slug}.md")
 

@@ -3,6 +3,7 @@
 Pure Python: no Flask, no database, nothing else from eduapp.
 """
 
+from ._header import MAX_TITLE_CHARS
 from .assessment import (
     CONCORDANCE_SCALE,
     MAX_QUESTIONS,
@@ -51,13 +52,15 @@ from .report import format_report
 from .scenario import AUTHOR_KINDS, PROFESSIONS, Author, Choice, Node, Scenario, Variable
 from .scenario_parser import MAX_NODES, parse_scenario, read_scenario
 from .serialize import dump_module, dump_scenario
-from .validate import GraphFacts, graph_facts, validate_scenario
+from .validate import MAX_CHOICE_LABEL_CHARS, GraphFacts, graph_facts, validate_scenario
 
 __all__ = [
     "AUTHOR_KINDS",
     "CONCORDANCE_SCALE",
+    "MAX_CHOICE_LABEL_CHARS",
     "MAX_NODES",
     "MAX_QUESTIONS",
+    "MAX_TITLE_CHARS",
     "PROFESSIONS",
     "QUESTION_TYPES",
     "Assessment",

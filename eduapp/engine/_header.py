@@ -6,6 +6,12 @@ from .scenario import AUTHOR_KINDS, Author
 
 Entries = dict[str, list[tuple[int, str]]]
 
+#: The longest title of a scenario, module or assessment: the size of the title columns that
+#: every revision and published version keeps it in (the studio's title fields share it).
+MAX_TITLE_CHARS = 200
+#: Header values that are stored in a column of limited size, with that size.
+_MAX_CHARS = {"title": MAX_TITLE_CHARS}
+
 
 def read_header(
     lines: list[str],
@@ -43,8 +49,12 @@ def read_header(
                 Problem(filename, number, f"'{key}:' appears twice (first on line {first}).")
             )
             continue
+        limit = _MAX_CHARS.get(key)
         if not value:
             problems.append(Problem(filename, number, f"'{key}:' is empty."))
+        elif limit is not None and len(value) > limit:
+            message = f"'{key}:' is {len(value):,} characters long; the limit is {limit}."
+            problems.append(Problem(filename, number, message))
         entries.setdefault(key, []).append((number, value))
     return entries
 

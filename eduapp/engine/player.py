@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from .expressions import apply_effects, evaluate
+from .expressions import And, Condition, Not, Or, apply_effects, evaluate
 from .scenario import Choice, Scenario
 
 
@@ -103,38 +103,75 @@ def is_finished(scenario: Scenario, state: State) -> bool:
     return scenario.node(state.node_id).is_ending
 
 
+#: Work the ending search may do, in steps: weighing a choice in a state costs CHOICE_STEPS
+#: (making the state it leads to), one more per part of its condition and per effect, and one
+#: per variable copied. About a second at worst, 80 times what the course's largest scenario
+#: needs; past it the search stops and says so, and the checker reports the endings it has not
+#: reached as "not reached within the search limit".
+MAX_SEARCH_STEPS = 1_000_000
+CHOICE_STEPS = 16
+
+
 @dataclass(frozen=True)
 class EndingSearch:
     """The result of :func:`search_endings`: a shortest path per ending found."""
 
     paths: dict[str, list[int]]
-    #: False when ``max_states`` stopped the search before every ending was found.
+    #: False when ``max_states`` or ``max_steps`` stopped the search before every ending was found.
     complete: bool
+    #: The steps of work spent (see MAX_SEARCH_STEPS).
+    steps: int = 0
 
 
-def search_endings(scenario: Scenario, max_states: int = 200_000) -> EndingSearch:
-    """Breadth-first search over (node, variables) states, honouring conditions."""
+def search_endings(
+    scenario: Scenario, max_states: int = 200_000, max_steps: int = MAX_SEARCH_STEPS
+) -> EndingSearch:
+    """Breadth-first search over (node, variables) states, honouring conditions, within
+    ``max_states`` states and ``max_steps`` steps of work."""
     wanted = {node.id for node in scenario.nodes if node.is_ending}
     start = start_state(scenario)
     key = (start.node_id, start.variables)
     parents: dict[tuple, tuple | None] = {key: None}
     paths: dict[str, list[int]] = {}
     queue = deque([(key, start)])
+    # What weighing every choice of a node in one state costs, known before doing it.
+    copied = len(start.variables)
+    cost = {
+        node.id: sum(
+            CHOICE_STEPS + _size(c.condition) + len(c.effects) + copied for c in node.choices
+        )
+        for node in reversed(scenario.nodes)  # with duplicate ids, the first node wins
+    }
+    steps = 0
     while queue and len(paths) < len(wanted):
         key, state = queue.popleft()
         if is_finished(scenario, state):
             paths.setdefault(state.node_id, _path(parents, key))
             continue
+        if steps + cost[state.node_id] > max_steps:
+            return EndingSearch(paths, complete=False, steps=steps)
+        steps += cost[state.node_id]
         for offered in offered_choices(scenario, state):
             after = _after(state, offered.choice)
             next_key = (after.node_id, after.variables)
             if next_key in parents:
                 continue
             if len(parents) >= max_states:
-                return EndingSearch(paths, complete=False)
+                return EndingSearch(paths, complete=False, steps=steps)
             parents[next_key] = (key, offered.number)
             queue.append((next_key, after))
-    return EndingSearch(paths, complete=True)
+    return EndingSearch(paths, complete=True, steps=steps)
+
+
+def _size(condition: Condition | None) -> int:
+    """How many parts a condition has: what evaluating it costs, at most."""
+    if condition is None:
+        return 0
+    if isinstance(condition, And | Or):
+        return 1 + sum(_size(operand) for operand in condition.operands)
+    if isinstance(condition, Not):
+        return 1 + _size(condition.operand)
+    return 1
 
 
 def reachable_endings(scenario: Scenario, max_states: int = 200_000) -> dict[str, list[int]]:

@@ -1,4 +1,5 @@
-"""Checks on a whole scenario: links, reachability, endings, traps and expression types.
+"""Checks on a whole scenario: links, reachability, endings, traps, expression types, and
+labels no longer than the database keeps.
 
 Reachability follows every choice regardless of conditions (the author catches a condition
 that never holds in a playtest; ``player.reachable_endings`` helps). All checks are linear.
@@ -10,6 +11,11 @@ from dataclasses import dataclass
 from .expressions import check_condition, check_effects
 from .problems import Problem
 from .scenario import Node, Scenario
+
+#: The longest choice label. Every choice a learner makes stores its label, and the running
+#: counts use it in a key whose index entry PostgreSQL caps at about 2.7 KB (4 bytes a character
+#: at worst); the studio's choice form shares this limit.
+MAX_CHOICE_LABEL_CHARS = 300
 
 
 def validate_scenario(scenario: Scenario, filename: str, *, start_line: int = 1) -> list[Problem]:
@@ -54,6 +60,16 @@ def validate_scenario(scenario: Scenario, filename: str, *, start_line: int = 1)
 def _node_problems(node: Node, by_id: dict[str, Node], filename: str) -> list[Problem]:
     problems = []
     for choice in node.choices:
+        if len(choice.label) > MAX_CHOICE_LABEL_CHARS:
+            problems.append(
+                Problem(
+                    filename,
+                    choice.line,
+                    f"This choice label is {len(choice.label):,} characters long; the limit is "
+                    f"{MAX_CHOICE_LABEL_CHARS}. Keep the button short and put the rest in the "
+                    "node's text or the feedback.",
+                )
+            )
         if choice.target not in by_id:
             problems.append(
                 Problem(

@@ -1,7 +1,9 @@
 """Everything the platform holds about one user, as plain data for their download.
 
-Nothing secret travels: no password hash, no session token, no other learner's identity (peer
-reviewers stay anonymous, as they are in the app).
+The sections are those of the personal-data registry (eduapp/privacy.py); those that nest or
+join are built here, the rest list their table's columns as the registry says. Nothing secret
+travels: no password hash, no session token, no other learner's identity (peer reviewers stay
+anonymous, as they are in the app).
 """
 
 import json
@@ -11,15 +13,17 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from eduapp.accounts.models import User
+from eduapp.accounts.queries import has_verified_address
 from eduapp.assessments.models import AssessmentAttempt
-from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember
-from eduapp.content.models import Document
+from eduapp.audit.models import AuditEvent
+from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortTutor
+from eduapp.content.models import Document, Revision
 from eduapp.extensions import db
-from eduapp.mydata.models import ErasureRequest
-from eduapp.notifications.models import Notification
+from eduapp.mydata import registry
 from eduapp.player.models import Attempt, Reflection
+from eduapp.privacy import Personal
 from eduapp.reflections.models import PeerReview, ReflectionReply, ReflectionTheme
-from eduapp.studio.models import Comment
+from eduapp.studio.models import Comment, Membership, SignOff
 
 CHOICE_HEADER = (
     "attempt",
@@ -173,90 +177,209 @@ def _assessment_attempts(user: User) -> list[dict]:
     ]
 
 
-def _cohorts(user: User) -> tuple[list[dict], list[dict]]:
-    memberships = db.session.execute(
-        sa.select(Cohort.name, CohortMember.joined_at)
-        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .where(CohortMember.user_id == user.id)
-        .order_by(CohortMember.joined_at)
-    )
-    invites = db.session.execute(
-        sa.select(Cohort.name, CohortInvite.created_at)
-        .join(CohortInvite, CohortInvite.cohort_id == Cohort.id)
-        .where(CohortInvite.email == user.email)
-        .order_by(CohortInvite.created_at)
-    )
-    return (
-        [{"cohort": name, "joined_at": _iso(at)} for name, at in memberships],
-        [{"cohort": name, "invited_at": _iso(at)} for name, at in invites],
-    )
+def _account(user: User) -> dict:
+    return {
+        "email": user.email,
+        "name": user.display_name,
+        "profession": user.profession,
+        "roles": sorted(role.value for role in user.role_set),
+        "created_at": _iso(user.created_at),
+    }
+
+
+def _attempts_section(user: User) -> list[dict]:
+    return [
+        {
+            "id": attempt.id,
+            "scenario": _scenario(attempt),
+            "version": attempt.version.number if attempt.version else None,
+            "playtest": attempt.is_playtest,
+            "status": attempt.status,
+            "at_node": attempt.node_id,
+            "variables": attempt.variables,
+            "started_at": _iso(attempt.started_at),
+            "completed_at": _iso(attempt.completed_at),
+            "choices": [
+                {
+                    "step": event.step,
+                    "from_node": event.from_node,
+                    "choice_number": event.choice_number,
+                    "choice": event.choice_label,
+                    "to_node": event.to_node,
+                    "variables_after": event.variables_after,
+                    "seconds_on_node": event.seconds_on_node,
+                    "chosen_at": _iso(event.created_at),
+                }
+                for event in attempt.events
+            ],
+        }
+        for attempt in _attempts(user)
+    ]
+
+
+def _reflections_section(user: User) -> list[dict]:
+    replies, themes, reviews = _reflection_extras(user)
+    return [_reflection(r, replies, themes, reviews) for r in _reflections(user)]
 
 
 def _rows(query, fields) -> list[dict]:
     return [dict(zip(fields, row, strict=True)) for row in db.session.execute(query)]
 
 
+def _cohorts(user: User) -> list[dict]:
+    return _rows(
+        sa.select(Cohort.name, CohortMember.joined_at)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(CohortMember.user_id == user.id)
+        .order_by(CohortMember.joined_at),
+        ("cohort", "joined_at"),
+    )
+
+
+def _cohorts_taught(user: User) -> list[dict]:
+    return _rows(
+        sa.select(Cohort.name, CohortTutor.added_at)
+        .join(CohortTutor, CohortTutor.cohort_id == Cohort.id)
+        .where(CohortTutor.user_id == user.id)
+        .order_by(CohortTutor.added_at),
+        ("cohort", "added_at"),
+    )
+
+
+def _cohort_invitations(user: User) -> list[dict]:
+    if not has_verified_address(user):  # invitations belong to the address's confirmed owner
+        return []
+    return _rows(
+        sa.select(Cohort.name, CohortInvite.created_at)
+        .join(CohortInvite, CohortInvite.cohort_id == Cohort.id)
+        .where(CohortInvite.email == user.email)
+        .order_by(CohortInvite.created_at),
+        ("cohort", "invited_at"),
+    )
+
+
+def _studio_memberships(user: User) -> list[dict]:
+    return _rows(
+        sa.select(
+            Document.kind, Document.slug, Membership.role, Membership.credit, Membership.created_at
+        )
+        .join(Document, Document.id == Membership.document_id)
+        .where(Membership.user_id == user.id)
+        .order_by(Membership.id),
+        ("kind", "document", "role", "credit", "since"),
+    )
+
+
+def _studio_revisions(user: User) -> list[dict]:
+    return _rows(
+        sa.select(
+            Document.kind, Document.slug, Revision.number, Revision.message, Revision.created_at
+        )
+        .join(Document, Document.id == Revision.document_id)
+        .where(Revision.author_id == user.id)
+        .order_by(Revision.id),
+        ("kind", "document", "revision", "message", "saved_at"),
+    )
+
+
+def _studio_sign_offs(user: User) -> list[dict]:
+    return _rows(
+        sa.select(
+            Document.kind,
+            Document.slug,
+            Revision.number,
+            SignOff.decision,
+            SignOff.note,
+            SignOff.created_at,
+        )
+        .join(Revision, Revision.id == SignOff.revision_id)
+        .join(Document, Document.id == Revision.document_id)
+        .where(SignOff.user_id == user.id)
+        .order_by(SignOff.id),
+        ("kind", "document", "revision", "decision", "note", "given_at"),
+    )
+
+
+def _studio_comments(user: User) -> list[dict]:
+    return _rows(
+        sa.select(Document.slug, Comment.anchor, Comment.body, Comment.created_at)
+        .join(Document, Document.id == Comment.document_id)
+        .where(Comment.author_id == user.id)
+        .order_by(Comment.id),
+        ("document", "anchor", "text", "created_at"),
+    )
+
+
+def _audit_log(user: User) -> list[dict]:
+    """What they did to the course, and what was done about them; who did it stays out."""
+    events = db.session.execute(
+        sa.select(
+            AuditEvent.action,
+            Document.kind,
+            Document.slug,
+            AuditEvent.revision_number,
+            AuditEvent.detail,
+            AuditEvent.actor_id,
+            AuditEvent.created_at,
+        )
+        .outerjoin(Document, Document.id == AuditEvent.document_id)
+        .where(sa.or_(AuditEvent.actor_id == user.id, AuditEvent.subject_id == user.id))
+        .order_by(AuditEvent.id)
+    )
+    return [
+        {
+            "action": action,
+            "kind": kind,
+            "document": slug,
+            "revision": number,
+            "detail": detail,
+            "by_me": actor_id == user.id,
+            "at": _iso(at),
+        }
+        for action, kind, slug, number, detail, actor_id, at in events
+    ]
+
+
+#: Sections that nest or join what their tables hold; any other section lists its one table's
+#: ``shows`` columns (``_plain``).
+SECTIONS = {
+    "account": _account,
+    "attempts": _attempts_section,
+    "reflections": _reflections_section,
+    "assessment_attempts": _assessment_attempts,
+    "cohorts": _cohorts,
+    "cohorts_taught": _cohorts_taught,
+    "cohort_invitations": _cohort_invitations,
+    "studio_memberships": _studio_memberships,
+    "studio_revisions": _studio_revisions,
+    "studio_sign_offs": _studio_sign_offs,
+    "studio_comments": _studio_comments,
+    "audit_log": _audit_log,
+}
+
+
+def _plain(table: sa.Table, entry: Personal, user: User) -> list[dict]:
+    """The entry's ``shows`` columns of every row the user owns through it."""
+    query = (
+        sa.select(*(table.c[name] for name in entry.shows))
+        .where(registry.owned_by(table, entry, user))
+        .order_by(*table.primary_key.columns)
+    )
+    return [dict(row) for row in db.session.execute(query).mappings()]
+
+
 def export_of(user: User) -> dict:
-    """Every record of this user, nested as a person would read it."""
-    replies, themes, reviews = _reflection_extras(user)
-    memberships, invitations = _cohorts(user)
-    return {
-        "account": {
-            "email": user.email,
-            "name": user.display_name,
-            "profession": user.profession,
-            "roles": sorted(role.value for role in user.role_set),
-            "created_at": _iso(user.created_at),
-        },
-        "attempts": [
-            {
-                "id": attempt.id,
-                "scenario": _scenario(attempt),
-                "version": attempt.version.number if attempt.version else None,
-                "playtest": attempt.is_playtest,
-                "status": attempt.status,
-                "started_at": _iso(attempt.started_at),
-                "completed_at": _iso(attempt.completed_at),
-                "choices": [
-                    {
-                        "step": event.step,
-                        "from_node": event.from_node,
-                        "choice_number": event.choice_number,
-                        "choice": event.choice_label,
-                        "to_node": event.to_node,
-                        "variables_after": event.variables_after,
-                        "seconds_on_node": event.seconds_on_node,
-                        "chosen_at": _iso(event.created_at),
-                    }
-                    for event in attempt.events
-                ],
-            }
-            for attempt in _attempts(user)
-        ],
-        "reflections": [_reflection(r, replies, themes, reviews) for r in _reflections(user)],
-        "assessment_attempts": _assessment_attempts(user),
-        "cohorts": memberships,
-        "cohort_invitations": invitations,
-        "studio_comments": _rows(
-            sa.select(Document.slug, Comment.anchor, Comment.body, Comment.created_at)
-            .join(Document, Document.id == Comment.document_id)
-            .where(Comment.author_id == user.id)
-            .order_by(Comment.id),
-            ("document", "anchor", "text", "created_at"),
-        ),
-        "notifications": _rows(
-            sa.select(Notification.text, Notification.link, Notification.created_at)
-            .where(Notification.user_id == user.id)
-            .order_by(Notification.id),
-            ("text", "link", "created_at"),
-        ),
-        "erasure_requests": _rows(
-            sa.select(ErasureRequest.requested_at, ErasureRequest.carried_out_at)
-            .where(ErasureRequest.user_id == user.id)
-            .order_by(ErasureRequest.id),
-            ("requested_at", "carried_out_at"),
-        ),
-    }
+    """Every record of this user, nested as a person would read it: one section for each
+    section of the personal-data registry (eduapp/privacy.py)."""
+    found = registry.sections()
+    data = {}
+    for section in [*(s for s in SECTIONS if s in found), *(s for s in found if s not in SECTIONS)]:
+        if section in SECTIONS:
+            data[section] = SECTIONS[section](user)
+        else:
+            [(table, entry)] = found[section]  # a plain section lists one table
+            data[section] = _plain(table, entry, user)
+    return data
 
 
 def export_json(user: User) -> str:

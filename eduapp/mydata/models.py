@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eduapp.accounts.models import User
 from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.privacy import Erasure, NotPersonal, Personal
 
 
 class ErasureRequest(db.Model):
@@ -33,4 +34,15 @@ class ErasureRequest(db.Model):
             sqlite_where=sa.text("carried_out_at IS NULL"),
             postgresql_where=sa.text("carried_out_at IS NULL"),
         ),
+    )
+
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.KEEP,
+            section="erasure_requests",
+            shows=("requested_at", "carried_out_at"),
+            why="The record that erasure was asked for and carried out: ids and times.",
+        ),
+        NotPersonal(("carried_out_by_id",), "The admin who carried it out, by id."),
     )

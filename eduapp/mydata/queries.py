@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from eduapp.accounts.models import User
 from eduapp.assessments.models import AssessmentAttempt
 from eduapp.assessments.queries import assessments_with_modules, submitted_attempts
-from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortModule
+from eduapp.cohorts.models import Cohort, CohortMember, CohortModule
 from eduapp.cohorts.progress import ModuleStatus, status_of
 from eduapp.content.models import Version
 from eduapp.content.queries import module_of, newest_scenario_versions, published_modules
@@ -161,12 +161,6 @@ def assessment_results(user: User) -> list[AssessmentResults]:
         for version, title in assessments_with_modules()
     )
     return [result for result in results if result.attempts]
-
-
-def invite_for(user: User, invite_id: int) -> CohortInvite | None:
-    """An invitation, if it was sent to this user's e-mail address."""
-    invite = db.session.get(CohortInvite, invite_id)
-    return invite if invite is not None and invite.email == user.email else None
 
 
 def pending_erasure_request(user: User) -> ErasureRequest | None:

@@ -8,7 +8,13 @@ from flask_login import current_user
 from eduapp.accounts.models import Role
 from eduapp.cohorts import services as cohorts
 from eduapp.cohorts.models import Cohort
-from eduapp.cohorts.queries import cohorts_of_learner, is_member_of, pending_invites_for
+from eduapp.cohorts.queries import (
+    cohorts_of_learner,
+    invite_for,
+    invites_await_confirmation,
+    is_member_of,
+    pending_invites_for,
+)
 from eduapp.csv_export import csv_response
 from eduapp.extensions import db, utcnow
 from eduapp.mydata import export, queries, services
@@ -32,6 +38,7 @@ def _learning_page(join_form: JoinCodeForm, status: int = 200):
         learning=queries.module_status_for(current_user),
         cohorts=cohorts_of_learner(current_user),
         invites=pending_invites_for(current_user),
+        invites_await_confirmation=invites_await_confirmation(current_user),
         attempts=attempts_of(current_user.id),
         assessments=queries.assessment_results(current_user),
         join_form=join_form,
@@ -64,7 +71,7 @@ def join_with_code():
 @bp.post("/my/invitations/<int:invite_id>/join")
 @requires(Role.LEARNER)
 def join_invited(invite_id: int):
-    invite = queries.invite_for(current_user, invite_id)
+    invite = invite_for(current_user, invite_id)
     if invite is None:
         log.warning("refused: cohort invitation %s is not for this user", invite_id)
         abort(404)

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.privacy import Erasure, Personal
 
 
 class Notification(db.Model):
@@ -20,3 +21,14 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (sa.Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.DELETE,
+            section="notifications",
+            shows=("text", "link", "created_at"),
+            why="Addressed to the person alone. Texts name a scenario or a cohort, never another "
+            "person, so deleting a person's own notifications is all erasure does here.",
+        ),
+    )

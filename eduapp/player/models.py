@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eduapp.content.models import Revision, Version
 from eduapp.engine import Scenario, State, start_state
 from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.privacy import Erasure, Personal
 
 
 class AttemptStatus(enum.StrEnum):
@@ -77,6 +78,18 @@ class Attempt(db.Model):
         ),
     )
 
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.KEEP,
+            section="attempts",
+            shows=("status", "node_id", "variables"),
+            why="Attempts count in cohort figures and in “how others chose”, which erasure "
+            "must not change; they hold the course's node ids and counters, nothing the learner "
+            "wrote, and name nobody once the account is erased.",
+        ),
+    )
+
     @classmethod
     def at_start(cls, scenario: Scenario, **fields) -> "Attempt":
         """A new attempt standing at the scenario's start (a learner's, or a playtest)."""
@@ -136,6 +149,16 @@ class ChoiceEvent(db.Model):
         ),
     )
 
+    personal_data = (
+        Personal(
+            owner="attempt_id",
+            erasure=Erasure.KEEP,
+            section="attempts",
+            shows=("from_node", "choice_label", "to_node", "variables_after"),
+            why="Choices count as their attempts do; the labels and nodes are the course's.",
+        ),
+    )
+
 
 class Reflection(db.Model):
     __tablename__ = "reflections"
@@ -164,6 +187,16 @@ class Reflection(db.Model):
             "id",
             postgresql_where=sa.text("visibility = 'tutors'"),
             sqlite_where=sa.text("visibility = 'tutors'"),
+        ),
+    )
+
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.DELETE,
+            section="reflections",
+            shows=("node_id", "prompt", "body", "visibility"),
+            why="The learner's own words, deleted with every reply, tag and review of them.",
         ),
     )
 

@@ -1,6 +1,7 @@
 """Reads of the player: attempts, paths, progress and how other learners chose."""
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import sqlalchemy as sa
 
@@ -9,7 +10,7 @@ from eduapp.content.queries import parse_scenario_source
 from eduapp.engine import Scenario
 from eduapp.extensions import db
 from eduapp.player.models import Attempt, AttemptStatus
-from eduapp.tallies.models import LearnerChoice, VersionChoiceCount
+from eduapp.tallies.models import SharedChoiceFigure
 
 
 def scenario_of_attempt(attempt: Attempt) -> Scenario:
@@ -70,53 +71,62 @@ def progress_by_scenario(user_id: int) -> dict[int, ScenarioProgress]:
     }
 
 
+#: Shares are shown to the nearest this many percent, and the number of learners rounded down
+#: to a multiple of this many: a snapshot's exact counts are never shown (docs/privacy.md).
+SHARE_ROUNDING = 5
+LEARNERS_ROUNDING = 5
+
+
 @dataclass(frozen=True)
 class OthersChoices:
-    """How other learners chose at one node: shown only when enough of them did."""
+    """How learners chose at one node, as its shared snapshot holds it (the viewer may be in it)."""
 
     learners: int
     by_choice: dict[int, int]
+    #: What the page says shares are rounded to.
+    rounding: ClassVar[int] = SHARE_ROUNDING
+
+    @property
+    def about(self) -> int:
+        """The learners in the snapshot, rounded down to a multiple of ``LEARNERS_ROUNDING``."""
+        return self.learners - self.learners % LEARNERS_ROUNDING
 
     def share(self, number: int) -> int:
-        """Percentage of those learners who took this choice (rounded)."""
-        return round(100 * self.by_choice.get(number, 0) / self.learners) if self.learners else 0
+        """Percentage of the snapshot's learners who took this choice, to the nearest
+        ``SHARE_ROUNDING`` (halves up)."""
+        if not self.learners:
+            return 0
+        # In units of SHARE_ROUNDING percent: units / learners, rounded half up.
+        units = 100 // SHARE_ROUNDING * self.by_choice.get(number, 0)
+        return SHARE_ROUNDING * ((2 * units + self.learners) // (2 * self.learners))
 
 
 def how_others_chose(attempt: Attempt, minimum: int) -> dict[str, OthersChoices]:
-    """For each node where this attempt made a choice: other learners' choices on the same version.
+    """For each node where this attempt made a choice: how learners on the same version chose.
 
-    Each other learner counts once per choice they ever took there; nodes where fewer than
-    ``minimum`` other learners decided are left out (small-cell suppression). Read from the
-    version's running counts, less this learner's own: a few rows per node, at any cohort size.
+    Read from the node's shared snapshot (``eduapp.tallies``): taken again only after several
+    more learners decided, counting only accounts a day old or more, so that no one person's
+    play shows in it. Each learner counts once per choice they ever took there; nodes whose
+    snapshot holds fewer than ``minimum`` learners are left out (small-cell suppression).
     """
     nodes = {event.from_node for event in attempt.events}
     if not nodes or attempt.version_id is None:
         return {}
-    counts = {
-        (node, number): learners
-        for node, number, learners in db.session.execute(
-            sa.select(
-                VersionChoiceCount.node_id,
-                VersionChoiceCount.choice_number,
-                VersionChoiceCount.learners,
-            ).where(
-                VersionChoiceCount.version_id == attempt.version_id,
-                VersionChoiceCount.node_id.in_(nodes),
-            )
+    figures: dict[str, dict[int, int]] = {}
+    for node, number, learners in db.session.execute(
+        sa.select(
+            SharedChoiceFigure.node_id,
+            SharedChoiceFigure.choice_number,
+            SharedChoiceFigure.learners,
+        ).where(
+            SharedChoiceFigure.version_id == attempt.version_id,
+            SharedChoiceFigure.node_id.in_(nodes),
         )
-    }
-    own = db.session.execute(
-        sa.select(LearnerChoice.node_id, LearnerChoice.choice_number).where(
-            LearnerChoice.user_id == attempt.user_id,
-            LearnerChoice.version_id == attempt.version_id,
-            LearnerChoice.node_id.in_(nodes),
-        )
-    )
-    for key in own:
-        counts[tuple(key)] = counts.get(tuple(key), 0) - 1
+    ):
+        figures.setdefault(node, {})[number] = learners
     result: dict[str, OthersChoices] = {}
-    for (node, number), learners in sorted(counts.items()):
-        deciders = counts.get((node, 0), 0)
-        if number and learners > 0 and deciders >= minimum:
-            result.setdefault(node, OthersChoices(deciders, {})).by_choice[number] = learners
+    for node, by_choice in sorted(figures.items()):
+        learners = by_choice.pop(0, 0)
+        if learners >= minimum:
+            result[node] = OthersChoices(learners, by_choice)
     return result

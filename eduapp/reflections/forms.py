@@ -15,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from eduapp.accounts.models import Profession
 from eduapp.player.models import Visibility
-from eduapp.reflections.services import RUBRIC, RUBRIC_SCORES
+from eduapp.reflections.services import RUBRIC, RUBRIC_SCORES, THEME_MAX_CHARS, THEME_TOO_LONG
 
 REPLY_MAX_CHARS = 5_000
 COMMENT_MAX_CHARS = 3_000
@@ -69,7 +69,9 @@ class ThemesForm(FlaskForm):
         validate_choice=False,  # names are normalised and checked by the service
     )
     new_theme = StringField(
-        "Add a theme", validators=[Optional(), Length(max=60)], description="Optional, a few words."
+        "Add a theme",
+        validators=[Optional(), Length(max=THEME_MAX_CHARS, message=THEME_TOO_LONG)],
+        description="Optional, a few words.",
     )
     submit = SubmitField("Save themes")
 

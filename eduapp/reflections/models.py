@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eduapp.accounts.models import User
 from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.privacy import Erasure, NotPersonal, Personal
 
 #: Themes every tutor can tag with; tutors add their own beside them.
 BUILTIN_THEMES = (
@@ -29,6 +30,25 @@ class ReflectionReply(db.Model):
 
     author: Mapped[User | None] = relationship(lazy="joined")
 
+    personal_data = (
+        Personal(
+            owner="reflection_id",
+            erasure=Erasure.DELETE,
+            section="reflections",
+            shows=("body",),
+            why="A reply belongs with the reflection it answers, and goes with it.",
+        ),
+        Personal(
+            owner="author_id",
+            erasure=Erasure.BLANK,
+            section="replies_written",
+            shows=("body", "created_at"),
+            blank=("body",),
+            why="The tutor's words: in their download, and replaced if their account is erased; "
+            "the reply stays with the learner's reflection.",
+        ),
+    )
+
 
 class Theme(db.Model):
     __tablename__ = "themes"
@@ -37,6 +57,14 @@ class Theme(db.Model):
     name: Mapped[str] = mapped_column(sa.String(60), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    personal_data = (
+        NotPersonal(
+            ("name", "created_by_id"),
+            "A label of the tutors' shared vocabulary, tagged on many reflections; who added it "
+            "is an id.",
+        ),
     )
 
 
@@ -49,6 +77,16 @@ class ReflectionTheme(db.Model):
     tagged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     theme: Mapped[Theme] = relationship(lazy="joined")
+
+    personal_data = (
+        Personal(
+            owner="reflection_id",
+            erasure=Erasure.DELETE,
+            section="reflections",
+            why="A tag on the reflection goes with it.",
+        ),
+        NotPersonal(("tagged_by_id",), "The tutor who tagged it, by id."),
+    )
 
 
 class PeerReview(db.Model):
@@ -67,6 +105,16 @@ class PeerReview(db.Model):
     )
 
     __table_args__ = (sa.UniqueConstraint("reflection_id", "cohort_id"),)
+
+    personal_data = (
+        Personal(
+            owner="reflection_id",
+            erasure=Erasure.DELETE,
+            section="reflections",
+            why="A peer review of the reflection goes with it.",
+        ),
+        NotPersonal(("opened_by_id",), "The tutor who opened it, by id."),
+    )
 
 
 class PeerReviewAllocation(db.Model):
@@ -88,3 +136,23 @@ class PeerReviewAllocation(db.Model):
     peer_review: Mapped[PeerReview] = relationship(back_populates="allocations")
 
     __table_args__ = (sa.UniqueConstraint("peer_review_id", "reviewer_id"),)
+
+    personal_data = (
+        Personal(
+            owner="peer_review_id",
+            erasure=Erasure.DELETE,
+            section="reflections",
+            shows=("scores", "comment"),
+            why="A review of the learner's reflection goes with it; its reviewer stays "
+            "anonymous in the download, as in the app.",
+        ),
+        Personal(
+            owner="reviewer_id",
+            erasure=Erasure.BLANK,
+            section="peer_reviews_written",
+            shows=("scores", "comment", "allocated_at", "submitted_at"),
+            blank=("comment",),
+            why="The reviewer's comment is replaced; the scores stay for the author reviewed, "
+            "who never learns who gave them.",
+        ),
+    )

@@ -34,6 +34,12 @@ RUBRIC = (
 )
 RUBRIC_SCORES = (1, 2, 3, 4)
 
+#: The longest theme name, after normalising: what the themes column holds.
+THEME_MAX_CHARS = Theme.__table__.c.name.type.length
+#: Themes are shared by every tutor: one request may add only a few (SECURITY.md row 35).
+NEW_THEMES_PER_REQUEST = 10
+THEME_TOO_LONG = f"A theme can be at most {THEME_MAX_CHARS} characters long."
+
 
 class ReflectionError(ValueError):
     """A request refused, with a message for the person who made it."""
@@ -75,6 +81,13 @@ def _theme_named(name: str, creator: User | None) -> Theme:
     return theme
 
 
+def _check_new_themes(new: set[str]) -> None:
+    if any(len(name) > THEME_MAX_CHARS for name in new):
+        raise ReflectionError(THEME_TOO_LONG)
+    if len(new) > NEW_THEMES_PER_REQUEST:
+        raise ReflectionError(f"Add at most {NEW_THEMES_PER_REQUEST} new themes at a time.")
+
+
 def ensure_builtin_themes() -> None:
     """Store the built-in themes that are not stored yet. Idempotent; does not commit."""
     for name in BUILTIN_THEMES:
@@ -82,12 +95,17 @@ def ensure_builtin_themes() -> None:
 
 
 def set_themes(tutor: User, reflection: Reflection, names: list[str], new_theme: str = "") -> None:
-    """Tag the reflection with exactly the checked themes, plus a new one if one was typed."""
+    """Tag the reflection with exactly the checked themes, plus a new one if one was typed.
+
+    Themes are shared by every tutor, so one request adds at most NEW_THEMES_PER_REQUEST of
+    them, each of at most THEME_MAX_CHARS characters; past that, ReflectionError and nothing
+    changes (SECURITY.md row 35).
+    """
+    wanted = {normalise_theme(name) for name in [*names, new_theme]} - {""}
+    stored = {theme.name: theme for theme in db.session.scalars(sa.select(Theme))}
+    _check_new_themes(wanted - stored.keys() - set(BUILTIN_THEMES))
     ensure_builtin_themes()
-    wanted = {normalise_theme(n) for n in names if normalise_theme(n)}
-    if normalise_theme(new_theme):
-        wanted.add(normalise_theme(new_theme))
-    themes = {name: _theme_named(name, tutor) for name in sorted(wanted)}
+    themes = {name: stored.get(name) or _theme_named(name, tutor) for name in sorted(wanted)}
     current = {
         tag.theme_id: tag
         for tag in db.session.scalars(

@@ -66,9 +66,15 @@ def reflection(reflection_id: int):
     return _render_reflection(reflection, ReplyForm(formdata=None))
 
 
-def _render_reflection(reflection: Reflection, reply_form: ReplyForm, status: int = 200):
+def _render_reflection(
+    reflection: Reflection,
+    reply_form: ReplyForm,
+    status: int = 200,
+    themes_form: ThemesForm | None = None,
+):
     details = queries.details_for([reflection])
-    themes_form = ThemesForm(formdata=None, themes=details.themes[reflection.id])
+    if themes_form is None:
+        themes_form = ThemesForm(formdata=None, themes=details.themes[reflection.id])
     themes_form.themes.choices = queries.theme_names()
     open_form = OpenPeerReviewForm(formdata=None)
     cohorts = queries.peer_review_cohorts(current_user, reflection)
@@ -103,11 +109,17 @@ def reply(reflection_id: int):
 def themes(reflection_id: int):
     reflection = load_shared_reflection(reflection_id)
     form = ThemesForm()
-    if not form.validate_on_submit():
-        return _render_reflection(reflection, ReplyForm(formdata=None), 400)
-    services.set_themes(current_user, reflection, form.themes.data or [], form.new_theme.data or "")
-    flash("Themes saved.", "success")
-    return redirect(url_for("reflections.reflection", reflection_id=reflection.id))
+    if form.validate_on_submit():
+        try:
+            services.set_themes(
+                current_user, reflection, form.themes.data or [], form.new_theme.data or ""
+            )
+        except services.ReflectionError as error:
+            form.new_theme.errors.append(str(error))
+        else:
+            flash("Themes saved.", "success")
+            return redirect(url_for("reflections.reflection", reflection_id=reflection.id))
+    return _render_reflection(reflection, ReplyForm(formdata=None), 400, themes_form=form)
 
 
 @bp.post("/reflections/<int:reflection_id>/peer-review")

@@ -2,19 +2,19 @@
 
 from flask import Flask
 
-from eduapp.accounts.services import user_for_token
 from eduapp.extensions import login_manager
 from eduapp.security.access import enforce_access
 from eduapp.security.headers import set_security_headers
 from eduapp.security.logging import configure_logging, finish_request, note_user, start_request
+from eduapp.security.sessions import load_user, send_to_sign_in
 
 
 def register(app: Flask) -> None:
     configure_logging(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to see that page."
+    login_manager.unauthorized_handler(send_to_sign_in)
     login_manager.session_protection = None  # sessions are ended server-side instead
-    login_manager.user_loader(user_for_token)
+    login_manager.user_loader(load_user)
     app.before_request(start_request)
     app.before_request(note_user)
     app.before_request(enforce_access)

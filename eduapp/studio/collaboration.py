@@ -33,14 +33,10 @@ def invite(kind: str, slug: str):
     if not form.validate_on_submit():
         flash("Give an e-mail address, a role and a credit.", "error")
         return _back(kind, slug, "#members")
-    try:
-        user = services.invite(
-            current_user, document, form.email.data, MemberRole(form.role.data), form.credit.data
-        )
-    except services.StudioError as error:
-        flash(str(error), "error")
-    else:
-        flash(f"{user.display_name} can now work on this draft.", "success")
+    services.invite(
+        current_user, document, form.email.data, MemberRole(form.role.data), form.credit.data
+    )
+    flash(services.INVITE_ANSWER, "info")
     return _back(kind, slug, "#members")
 
 

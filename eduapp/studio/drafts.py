@@ -1,12 +1,12 @@
-"""Reading a draft's source as the studio needs it: build what can be built, list every problem.
+"""Reading a draft's source as the studio needs it: build what can be built, list its problems.
 
 A draft may be invalid while people work on it; it can be saved, drawn and commented on, but
 not playtested or published until it validates.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
 
+from eduapp.cache import MIB, ByteBoundedCache
 from eduapp.content.models import DocumentKind
 from eduapp.engine import (
     Assessment,
@@ -19,6 +19,15 @@ from eduapp.engine import (
     parse_module,
     read_scenario,
 )
+
+#: A draft lists at most this many problems, then says how many more there are: a 1 MB source
+#: can have 200,000, which no one reads and which would hold 140 bytes of memory per character.
+MAX_PROBLEMS = 200
+
+#: Drafts kept per worker process. Everything above is bounded by MAX_PROBLEMS and the engine's
+#: MAX_NODES, so an entry holds at most ~60 bytes per character of source (key included) plus
+#: ~1 MB for 2,000 near-empty nodes; tests/security/test_rows_hardening_identity.py measures it.
+DRAFTS = ByteBoundedCache(64 * MIB, bytes_per_char=64, bytes_per_entry=MIB)
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,7 @@ def filename_of(kind: DocumentKind, slug: str) -> str:
     return f"{folder}/{slug}.md"
 
 
-@lru_cache(maxsize=128)
+@DRAFTS.memoize
 def read_draft(kind: DocumentKind, slug: str, source: str) -> Draft:
     """The draft in ``source`` with its problems, as the checker would report them."""
     filename = filename_of(kind, slug)
@@ -58,13 +67,25 @@ def read_draft(kind: DocumentKind, slug: str, source: str) -> Draft:
         else:
             model, problems = parse_module(source, filename), []
     except ContentError as error:
-        return Draft(kind, slug, None, tuple(error.problems))
+        return Draft(kind, slug, None, _first_problems(error.problems))
     if model.id != slug:
         problems = [
-            *problems,
             Problem(filename, 1, f"The id must stay '{slug}': learners' records refer to it."),
+            *problems,
         ]
-    return Draft(kind, slug, model, tuple(problems))
+    return Draft(kind, slug, model, _first_problems(problems))
+
+
+def _first_problems(problems: list[Problem]) -> tuple[Problem, ...]:
+    """The first MAX_PROBLEMS problems, and a last one saying how many more were found."""
+    if len(problems) <= MAX_PROBLEMS:
+        return tuple(problems)
+    rest = problems[MAX_PROBLEMS]
+    more = len(problems) - MAX_PROBLEMS
+    return (
+        *problems[:MAX_PROBLEMS],
+        Problem(rest.file, rest.line, f"... and {more:,} more problems from here on."),
+    )
 
 
 def is_losslessly_editable(draft: Draft) -> bool:
@@ -75,6 +96,8 @@ def is_losslessly_editable(draft: Draft) -> bool:
     like a node not linked yet, are fine: they survive the rewrite).
     """
     if draft.kind != DocumentKind.SCENARIO or draft.model is None:
+        return False
+    if len(draft.problems) > MAX_PROBLEMS:  # problems past the first are not kept to compare
         return False
     rewritten = read_draft(draft.kind, draft.slug, dump_scenario(draft.model))
     return rewritten.model == draft.model and _messages(rewritten) == _messages(draft)

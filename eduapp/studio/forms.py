@@ -14,14 +14,18 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from eduapp.content.models import DocumentKind
+from eduapp.engine import MAX_CHOICE_LABEL_CHARS, MAX_TITLE_CHARS
+from eduapp.extensions import MAX_INTEGER
 from eduapp.studio.models import Decision, MemberRole
 
 MAX_SOURCE_CHARS = 1_000_000
+#: A revision number as posted: one that a revision could have.
+REVISION_NUMBER = NumberRange(min=1, max=MAX_INTEGER)
 ID_PATTERN = Regexp(r"^[a-z0-9_-]{1,64}$", message="Lowercase letters, digits, - and _ only.")
 
 
 class BasedForm(FlaskForm):
-    base = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    base = IntegerField(validators=[InputRequired(), REVISION_NUMBER])
 
 
 class NewDocumentForm(FlaskForm):
@@ -38,7 +42,7 @@ class NewDocumentForm(FlaskForm):
         validators=[DataRequired(), Length(max=64)],
         description="Lowercase words joined by dashes, e.g. night-handover. It never changes.",
     )
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=MAX_TITLE_CHARS)])
     credit = StringField(
         "How you are credited, by role",
         validators=[Length(max=80)],
@@ -74,7 +78,9 @@ class NodeForm(BasedForm):
 
 class ChoiceForm(BasedForm):
     from_node = SelectField("From node", validate_choice=False)
-    label = StringField("Choice label", validators=[DataRequired(), Length(max=300)])
+    label = StringField(
+        "Choice label", validators=[DataRequired(), Length(max=MAX_CHOICE_LABEL_CHARS)]
+    )
     target = SelectField("Goes to", validate_choice=False)
     condition = StringField(
         "Offered only if (optional)",
@@ -112,7 +118,7 @@ class VariableForm(BasedForm):
 
 
 class ModuleForm(BasedForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=MAX_TITLE_CHARS)])
     order = IntegerField("Place in the course", validators=[InputRequired(), NumberRange(0, 999)])
     summary = StringField("Summary", validators=[DataRequired(), Length(max=500)])
     outcomes = TextAreaField("Learning outcomes, one per line", validators=[DataRequired()])
@@ -138,7 +144,7 @@ class InviteForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    revision = IntegerField(validators=[InputRequired()])
+    revision = IntegerField(validators=[InputRequired(), REVISION_NUMBER])
     anchor = SelectField("About", validate_choice=False)
     parent_id = HiddenField()
     body = TextAreaField("Comment", validators=[DataRequired(), Length(max=5000)])
@@ -146,7 +152,7 @@ class CommentForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    revision = IntegerField(validators=[InputRequired()])
+    revision = IntegerField(validators=[InputRequired(), REVISION_NUMBER])
     decision = RadioField(
         "Your decision",
         choices=[
@@ -162,7 +168,7 @@ class ReviewForm(FlaskForm):
 class RevisionForm(FlaskForm):
     """Publish or restore: only the revision number and the CSRF token."""
 
-    revision = IntegerField(validators=[InputRequired()])
+    revision = IntegerField(validators=[InputRequired(), REVISION_NUMBER])
 
 
 class ActionForm(FlaskForm):

@@ -8,7 +8,7 @@ from eduapp.engine import graph_facts
 from eduapp.security.access import signed_in
 from eduapp.studio import queries, services
 from eduapp.studio.access import load_document
-from eduapp.studio.diff import side_by_side, summary
+from eduapp.studio.diff import compare
 from eduapp.studio.forms import RevisionForm
 from eduapp.studio.scenario_map import MapTooLarge, layout_scenario
 
@@ -47,9 +47,7 @@ def diff(kind: str, slug: str):
         document=document,
         old=old,
         new=new,
-        rows=side_by_side(old.source, new.source),
-        counts=summary(old.source, new.source),
-        numbers=[r.number for r in queries.revisions_of(document)],
+        comparison=compare(old.source, new.source),
     )
 
 
@@ -81,14 +79,12 @@ def version(kind: str, slug: str, number: int):
     if version is None:
         abort(404)
     previous = queries.version_by_number(document, number - 1)
-    before = previous.source if previous else ""
     return render_template(
         "studio/version.html",
         document=document,
         version=version,
         previous=previous,
-        rows=side_by_side(before, version.source),
-        counts=summary(before, version.source),
+        comparison=compare(previous.source, version.source) if previous else None,
     )
 
 

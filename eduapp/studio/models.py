@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eduapp.accounts.models import User
 from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.privacy import Erasure, NotPersonal, Personal
 
 
 class MemberRole(enum.StrEnum):
@@ -39,6 +40,19 @@ class Membership(db.Model):
         sa.UniqueConstraint("document_id", "user_id"),
         sa.CheckConstraint(
             "role IN ('patient_partner','peer_student','staff','reviewer')", name="role_known"
+        ),
+    )
+
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.BLANK,
+            section="studio_memberships",
+            shows=("role", "credit"),
+            blank=("credit",),
+            replacement="co-author",
+            why="The draft keeps its co-author, so its sign-offs and credits hold; the credit "
+            "they wrote becomes “co-author”.",
         ),
     )
 
@@ -80,6 +94,17 @@ class SignOff(db.Model):
         sa.CheckConstraint("decision IN ('approve','changes')", name="decision_known"),
     )
 
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.BLANK,
+            section="studio_sign_offs",
+            shows=("decision", "note"),
+            blank=("note",),
+            why="The decision stays, so what was approved stays approved; the note is replaced.",
+        ),
+    )
+
 
 class Comment(db.Model):
     """A comment anchored to a node ("node:<id>"), the module's reading ("reading"), or general."""
@@ -104,3 +129,15 @@ class Comment(db.Model):
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
     replies: Mapped[list["Comment"]] = relationship(order_by="Comment.id", lazy="selectin")
+
+    personal_data = (
+        Personal(
+            owner="author_id",
+            erasure=Erasure.BLANK,
+            section="studio_comments",
+            shows=("anchor", "body"),
+            blank=("body",),
+            why="Others reply in the same thread; the comment stays, its text replaced.",
+        ),
+        NotPersonal(("resolved_by_id",), "Who marked the thread resolved, by id."),
+    )

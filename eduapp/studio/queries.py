@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import defer
 
 from eduapp.accounts.models import Role, User
 from eduapp.content.models import Document, DocumentKind, Revision, Version
@@ -28,11 +29,13 @@ def revision_by_number(document: Document, number: int) -> Revision | None:
 
 
 def revisions_of(document: Document) -> list[Revision]:
+    """Every revision, newest first, without its source: each may be 1 MB, and lists need none."""
     return list(
         db.session.scalars(
             sa.select(Revision)
             .where(Revision.document_id == document.id)
             .order_by(Revision.number.desc())
+            .options(defer(Revision.source))
         )
     )
 
@@ -145,34 +148,80 @@ def sign_offs_of(revision: Revision) -> list[SignOff]:
 
 
 @dataclass(frozen=True)
+class RuleGroup:
+    """One group of the publishing rule, as it stands for a revision."""
+
+    label: str
+    #: The approver counted for this group; None while it is still needed.
+    approver: str | None
+    #: Approvers who hold this group's roles but are counted for another group already.
+    counted_elsewhere: list[str]
+
+
+@dataclass(frozen=True)
 class PublishStatus:
-    #: Each group of the rule, and who approved for it (empty while missing).
-    groups: list[tuple[str, list[str]]]
+    groups: list[RuleGroup]
     changes_requested: list[SignOff]
     problems: tuple
 
     @property
     def is_ready(self) -> bool:
-        return not self.problems and all(names for _, names in self.groups)
+        return not self.problems and all(group.approver for group in self.groups)
 
     @property
     def missing(self) -> list[str]:
-        return [label for label, names in self.groups if not names]
+        return [group.label for group in self.groups if group.approver is None]
 
 
 def publish_status(document: Document, revision: Revision) -> PublishStatus:
-    """How the publishing rule stands for this exact revision."""
+    """How the publishing rule stands for this exact revision.
+
+    Each group needs an approval from a member holding one of its roles, and each person counts
+    for one group only: someone who is both patient educator and tutor cannot publish alone
+    (SECURITY.md row 31).
+    """
     member_ids = {m.user_id for m in members_of(document)}
     decisions = sign_offs_of(revision)
-    approvals = [
-        s for s in decisions if s.decision == Decision.APPROVE.value and s.user_id in member_ids
+    approvers = [
+        s.user
+        for s in decisions
+        if s.decision == Decision.APPROVE.value and s.user_id in member_ids
     ]
+    rule = _rule()
+    eligible = [[user for user in approvers if user.has_role(*roles)] for _, roles in rule]
+    assigned = distinct_assignment(eligible)
     groups = [
-        (label, [s.user.display_name for s in approvals if s.user.has_role(*roles)])
-        for label, roles in _rule()
+        RuleGroup(
+            label,
+            person.display_name if person else None,
+            [] if person else [user.display_name for user in candidates],
+        )
+        for (label, _), candidates, person in zip(rule, eligible, assigned, strict=True)
     ]
     changes = [s for s in decisions if s.decision == Decision.CHANGES.value]
     return PublishStatus(groups, changes, draft_of(revision).problems)
+
+
+def distinct_assignment(candidates: list[list]) -> list:
+    """A different person for as many groups as possible, from each group's ``candidates``
+    (None where nobody is left): a maximum matching found by augmenting paths, which for the
+    rule's two or three groups takes a handful of steps."""
+    holder: dict = {}  # person -> the group they count for
+
+    def place(group: int, tried: set) -> bool:
+        for person in candidates[group]:
+            if person in tried:
+                continue
+            tried.add(person)
+            if person not in holder or place(holder[person], tried):
+                holder[person] = group
+                return True
+        return False
+
+    for group in range(len(candidates)):
+        place(group, set())
+    counted = {group: person for person, group in holder.items()}
+    return [counted.get(group) for group in range(len(candidates))]
 
 
 def _rule():

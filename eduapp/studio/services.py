@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import sqlalchemy as sa
 
 from eduapp.accounts.models import Role, User
-from eduapp.accounts.services import normalise_email
+from eduapp.accounts.queries import verified_account_for
 from eduapp.audit.services import record
 from eduapp.content.models import Document, DocumentKind, Revision, Version
 from eduapp.content.queries import (
@@ -169,7 +169,7 @@ def save_source(actor: User, document: Document, base: int, source: str, message
     if source == latest.source:
         return latest
     revision = _add_revision(document, base + 1, source, message, actor)
-    record("edited", actor=actor, document=document, revision_number=base + 1, detail=message)
+    record("edited", actor=actor, document=document, revision_number=base + 1)
     _commit_or_conflict(document, revision)
     return revision
 
@@ -247,12 +247,22 @@ def save_module(actor, document, base: int, module) -> Revision:
 
 
 # Members ------------------------------------------------------------------------------------
-def invite(actor: User, document: Document, email: str, role: MemberRole, credit: str):
-    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-    if user is None:
-        raise StudioError("Nobody has an account with that e-mail address; ask them to sign up.")
-    if queries.membership_of(document, user):
-        raise StudioError(f"{user.display_name} is a member already.")
+#: What an invitation answers, whether the address has no account, an unconfirmed one, a member
+#: already or someone new: the inviter learns nothing about who has an account (SECURITY.md
+#: row 33), and the co-authors list shows who joined.
+INVITE_ANSWER = (
+    "If an account with a confirmed address uses that e-mail address, it can now work on this "
+    "draft: the co-authors list shows who has joined. Nobody new there? Ask them to sign up or "
+    "to confirm their address, then invite them again."
+)
+
+
+def invite(actor: User, document: Document, email: str, role: MemberRole, credit: str) -> None:
+    """Add the account whose confirmed address this is (SECURITY.md row 30), if it is not a
+    member yet; otherwise do nothing. Callers answer INVITE_ANSWER either way."""
+    user = verified_account_for(email)
+    if user is None or queries.membership_of(document, user):
+        return
     db.session.add(
         Membership(
             document_id=document.id,
@@ -261,15 +271,14 @@ def invite(actor: User, document: Document, email: str, role: MemberRole, credit
             credit=credit.strip()[:80],
         )
     )
-    record("invited", actor=actor, document=document, detail=f"{user.email} as {role.label}")
+    record("invited", actor=actor, document=document, subject=user, detail=f"as {role.label}")
     db.session.commit()
-    return user
 
 
 def remove_member(actor: User, document: Document, membership: Membership) -> None:
     if len(queries.members_of(document)) == 1:
         raise StudioError("A draft keeps at least one member.")
-    record("removed", actor=actor, document=document, detail=membership.user.email)
+    record("removed", actor=actor, document=document, subject=membership.user)
     db.session.delete(membership)
     db.session.commit()
 
@@ -322,9 +331,7 @@ def review(actor, document, revision_number: int, decision: Decision, note: str)
     existing.note = note.strip()
     existing.created_at = utcnow()
     action = "signed_off" if decision == Decision.APPROVE else "requested_changes"
-    record(
-        action, actor=actor, document=document, revision_number=latest.number, detail=note.strip()
-    )
+    record(action, actor=actor, document=document, revision_number=latest.number)
     db.session.commit()
     return existing
 
@@ -338,7 +345,7 @@ def publish(actor: User, document: Document, revision_number: int) -> Version:
     if status.problems:
         raise StudioError("The draft has problems; it must pass validation to be published.")
     if not status.is_ready:
-        raise StudioError("Still needed: sign-off by " + " and ".join(status.missing) + ".")
+        raise StudioError(_still_needed(status))
     draft = queries.draft_of(latest)
     if document.kind == DocumentKind.MODULE.value:
         _check_module_scenarios(draft.model)
@@ -367,6 +374,13 @@ def publish(actor: User, document: Document, revision_number: int) -> Version:
         db.session.rollback()
         raise StudioError("Someone published at the same moment; reload to see it.") from None
     return version
+
+
+def _still_needed(status: queries.PublishStatus) -> str:
+    message = "Still needed: sign-off by " + " and ".join(status.missing) + "."
+    if any(group.counted_elsewhere for group in status.groups if group.approver is None):
+        message += " Each sign-off must come from a different person; one person counts once."
+    return message
 
 
 def _check_module_scenarios(module) -> None:

@@ -11,7 +11,7 @@ from eduapp.engine import Choice, ExpressionError, Module, Node, Variable
 from eduapp.security.access import requires, signed_in
 from eduapp.studio import queries, services
 from eduapp.studio.access import load_document
-from eduapp.studio.diff import side_by_side
+from eduapp.studio.diff import compare
 from eduapp.studio.drafts import is_losslessly_editable, read_draft
 from eduapp.studio.forms import (
     ActionForm,
@@ -165,7 +165,7 @@ def _render_conflict(document, conflict: services.Conflict, message: str):
         "studio/conflict.html",
         document=document,
         conflict=conflict,
-        rows=side_by_side(conflict.latest.source, conflict.submitted),
+        comparison=compare(conflict.latest.source, conflict.submitted),
         form=SourceForm(
             formdata=None, base=conflict.latest.number, source=conflict.submitted, message=message
         ),

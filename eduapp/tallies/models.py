@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eduapp.extensions import db
+from eduapp.privacy import Erasure, NotPersonal, Personal
 
 #: The choice label of a row counting attempts that *ended* at its node.
 ENDED = ""
@@ -16,6 +17,8 @@ ENDED = ""
 NO_PROFESSION = "other"
 #: A visit this long or longer counts as slow: a learner lingering, or away from the screen.
 SLOW_VISIT_SECONDS = 120
+#: Why a count's text columns name nobody (eduapp/privacy.py).
+COUNTS_NAME_NOBODY = "Counts by the course's nodes and choices, and by profession: no person."
 
 
 class CohortTally(db.Model):
@@ -52,6 +55,8 @@ class CohortTally(db.Model):
         ),
     )
 
+    personal_data = (NotPersonal(("node_id", "choice_label", "profession"), COUNTS_NAME_NOBODY),)
+
 
 class LearnerChoice(db.Model):
     """That a learner took a choice at a node of a version, at least once.
@@ -67,6 +72,21 @@ class LearnerChoice(db.Model):
     node_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     choice_number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
 
+    __table_args__ = (
+        # The shared figures of a node are counted again from its learners (services.py).
+        sa.Index("ix_learner_choices_node", "version_id", "node_id", "choice_number", "user_id"),
+    )
+
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.KEEP,
+            why="Derived from the learner's choices (in the download with their attempts) and "
+            "counted in “how others chose”, which erasure must not change.",
+        ),
+        NotPersonal(("node_id",), COUNTS_NAME_NOBODY),
+    )
+
 
 class VersionChoiceCount(db.Model):
     """How many learners took a choice at a node of a version (0: decided there at all)."""
@@ -79,6 +99,46 @@ class VersionChoiceCount(db.Model):
     learners: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (sa.CheckConstraint("learners >= 0", name="learners_not_negative"),)
+
+    personal_data = (NotPersonal(("node_id",), COUNTS_NAME_NOBODY),)
+
+
+class SharedChoiceFigure(db.Model):
+    """What learners are shown of how others chose at a node of a version: a snapshot of the
+    eligible learners' choices (0: decided there at all), replaced only in steps of several
+    learners, so that no one person's play shows in it (docs/privacy.md, SECURITY.md row 26)."""
+
+    __tablename__ = "shared_choice_figures"
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id"), primary_key=True)
+    node_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    choice_number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    learners: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (sa.CheckConstraint("learners >= 0", name="learners_not_negative"),)
+
+    personal_data = (NotPersonal(("node_id",), COUNTS_NAME_NOBODY),)
+
+
+class SharedFigureMark(db.Model):
+    """When the shared figures of a node were last looked at again, and what they then held."""
+
+    __tablename__ = "shared_figure_marks"
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("versions.id"), primary_key=True)
+    node_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    #: Learners who had decided at the node (any account) when the figures were last checked.
+    checked_at_learners: Mapped[int] = mapped_column(default=0)
+    #: Eligible learners in the snapshot shown now.
+    shown_learners: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "checked_at_learners >= 0 AND shown_learners >= 0", name="counts_not_negative"
+        ),
+    )
+
+    personal_data = (NotPersonal(("node_id",), COUNTS_NAME_NOBODY),)
 
 
 class LearnerScenario(db.Model):
@@ -94,6 +154,15 @@ class LearnerScenario(db.Model):
     __table_args__ = (
         # Module counts are recomputed per scenario, for every learner who began it.
         sa.Index("ix_learner_scenarios_document", "document_id", "user_id", "finished"),
+    )
+
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.KEEP,
+            why="Derived from the learner's attempts (in the download) and counted in module "
+            "progress, which erasure must not change.",
+        ),
     )
 
 
@@ -141,3 +210,5 @@ class CohortProfession(db.Model):
     members: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (sa.CheckConstraint("members >= 0", name="members_not_negative"),)
+
+    personal_data = (NotPersonal(("profession",), COUNTS_NAME_NOBODY),)

@@ -5,17 +5,21 @@ and that learner joining a cohort, leaving it or changing profession never inter
 every writer touches tally rows in key order, so two learners' writers can wait for each
 other but never deadlock. Counts are added in the database (``INSERT ... ON CONFLICT DO
 UPDATE``), never read, changed in Python and written back.
+
+What learners are shown of each other ("how others chose") is not a running count but a
+snapshot, renewed in steps of several learners (``_check_shared_figures``, docs/privacy.md).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 
 from eduapp.accounts.models import User
 from eduapp.cohorts.models import CohortMember
 from eduapp.content.models import Version
-from eduapp.extensions import db, dialect_insert
+from eduapp.extensions import db, dialect_insert, utcnow
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent
 from eduapp.tallies import progress
 from eduapp.tallies.models import (
@@ -25,6 +29,8 @@ from eduapp.tallies.models import (
     CohortProfession,
     CohortTally,
     LearnerChoice,
+    SharedChoiceFigure,
+    SharedFigureMark,
     VersionChoiceCount,
 )
 
@@ -140,13 +146,15 @@ def profession_changing(user_id: int, new_profession: str | None) -> None:
 
 
 def rebuild() -> None:
-    """Recompute every tally from the recorded choices (after a bulk import, or to repair)."""
+    """Recompute every tally from the recorded choices (after a bulk import, or to repair),
+    then check every node's shared figures as if a step had just been reached there."""
     for model in (CohortProfession, CohortTally, VersionChoiceCount, LearnerChoice):
         db.session.execute(sa.delete(model))
     progress.recount_all()
     _recount_cohort_professions()
     _recount_cohort_tallies()
     _recount_version_counts()
+    _check_all_shared_figures()
 
 
 def _stored_profession() -> sa.ColumnElement[str]:
@@ -338,12 +346,15 @@ def _count_learner(choice: RecordedChoice) -> None:
             for number in sorted(added)
         ]
     )
-    db.session.execute(
+    counted = db.session.execute(
         statement.on_conflict_do_update(
             index_elements=["version_id", "node_id", "choice_number"],
             set_={"learners": VersionChoiceCount.learners + 1},
-        )
-    )
+        ).returning(VersionChoiceCount.choice_number, VersionChoiceCount.learners)
+    ).all()
+    deciders = dict(counted).get(0)
+    if deciders is not None:
+        _check_shared_figures(choice.version_id, choice.node_id, deciders)
 
 
 def _history(user_id: int | None = None) -> sa.CompoundSelect:
@@ -395,3 +406,137 @@ def _history_rows(user_id: int, cohort_ids: list[int], profession: str) -> dict:
         for _, document_id, node_id, label, *counts in db.session.execute(_history(user_id))
         for cohort_id in cohort_ids
     }
+
+
+# Shared figures: what learners see of how others chose ---------------------------------------
+def _check_shared_figures(version_id: int, node_id: str, deciders: int) -> None:
+    """A new learner decided at the node (``deciders`` in all): once every ``step`` of them,
+    look at the node's snapshot again.
+
+    The claim is one guarded upsert of the node's mark, so of concurrent choices only one
+    looks again (on PostgreSQL they already queue on the node's count row before this).
+    """
+    step = current_app.config["SHARED_FIGURES_STEP"]
+    if deciders < step:
+        return
+    claim = dialect_insert(SharedFigureMark).values(
+        version_id=version_id, node_id=node_id, checked_at_learners=deciders, shown_learners=0
+    )
+    shown = db.session.scalar(
+        claim.on_conflict_do_update(
+            index_elements=["version_id", "node_id"],
+            set_={"checked_at_learners": claim.excluded.checked_at_learners},
+            where=SharedFigureMark.checked_at_learners <= claim.excluded.checked_at_learners - step,
+        ).returning(SharedFigureMark.shown_learners)
+    )
+    if shown is not None:
+        _renew_shared_figures(
+            {(version_id, node_id): shown},
+            LearnerChoice.version_id == version_id,
+            LearnerChoice.node_id == node_id,
+        )
+
+
+def _check_all_shared_figures() -> None:
+    """Look again at every node where at least a step of learners decided (``rebuild``).
+
+    A snapshot is replaced under the same rule as in play, so a rebuild never makes a figure
+    move by fewer than a step of eligible learners.
+    """
+    step = current_app.config["SHARED_FIGURES_STEP"]
+    deciders = {
+        (version_id, node_id): learners
+        for version_id, node_id, learners in db.session.execute(
+            sa.select(
+                VersionChoiceCount.version_id,
+                VersionChoiceCount.node_id,
+                VersionChoiceCount.learners,
+            ).where(VersionChoiceCount.choice_number == 0, VersionChoiceCount.learners >= step)
+        )
+    }
+    shown = {
+        (version_id, node_id): learners
+        for version_id, node_id, learners in db.session.execute(
+            sa.select(
+                SharedFigureMark.version_id,
+                SharedFigureMark.node_id,
+                SharedFigureMark.shown_learners,
+            )
+        )
+    }
+    rows = [
+        {
+            "version_id": version_id,
+            "node_id": node_id,
+            "checked_at_learners": learners,
+            "shown_learners": 0,
+        }
+        for (version_id, node_id), learners in sorted(deciders.items())
+    ]
+    for start in range(0, len(rows), BATCH):
+        statement = dialect_insert(SharedFigureMark).values(rows[start : start + BATCH])
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["version_id", "node_id"],
+                set_={"checked_at_learners": statement.excluded.checked_at_learners},
+            )
+        )
+    _renew_shared_figures({key: shown.get(key, 0) for key in deciders})
+
+
+def _renew_shared_figures(shown: dict[tuple[int, str], int], *where) -> None:
+    """Count again, for these nodes (of a version), the learners whose account is old enough
+    (``SHARED_FIGURES_ACCOUNT_AGE``) per choice; replace a node's snapshot only where they are
+    at least a step more than the ``shown`` snapshot holds, so that fresh accounts cannot move
+    it and every change folds in at least a step of learners. ``where`` narrows the count."""
+    config = current_app.config
+    cutoff = utcnow() - config["SHARED_FIGURES_ACCOUNT_AGE"]
+    eligible: dict[tuple[int, str], dict[int, int]] = {}
+    for version_id, node_id, number, learners in db.session.execute(
+        sa.select(
+            LearnerChoice.version_id,
+            LearnerChoice.node_id,
+            LearnerChoice.choice_number,
+            sa.func.count(),
+        )
+        .join(User, User.id == LearnerChoice.user_id)
+        .where(User.created_at <= cutoff, *where)
+        .group_by(LearnerChoice.version_id, LearnerChoice.node_id, LearnerChoice.choice_number)
+    ):
+        eligible.setdefault((version_id, node_id), {})[number] = learners
+    renewed = {
+        key: eligible[key]
+        for key, before in sorted(shown.items())
+        if eligible.get(key, {}).get(0, 0) >= before + config["SHARED_FIGURES_STEP"]
+    }
+    if not renewed:
+        return
+    keys = [
+        {"key_version": version_id, "key_node": node_id, "shown": by_choice[0]}
+        for (version_id, node_id), by_choice in renewed.items()
+    ]
+    figures = SharedChoiceFigure.__table__
+    db.session.execute(
+        sa.delete(figures).where(
+            figures.c.version_id == sa.bindparam("key_version"),
+            figures.c.node_id == sa.bindparam("key_node"),
+        ),
+        keys,
+    )
+    rows = [
+        {"version_id": version_id, "node_id": node_id, "choice_number": number, "learners": count}
+        for (version_id, node_id), by_choice in renewed.items()
+        for number, count in sorted(by_choice.items())
+    ]
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(sa.insert(figures), rows[start : start + BATCH])
+    marks = SharedFigureMark.__table__
+    db.session.execute(
+        sa.update(marks)
+        .where(
+            marks.c.version_id == sa.bindparam("key_version"),
+            marks.c.node_id == sa.bindparam("key_node"),
+        )
+        .values(shown_learners=sa.bindparam("shown")),
+        keys,
+    )

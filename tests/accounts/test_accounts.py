@@ -1,45 +1,12 @@
-"""Sign-up, sign-in, profile and roles as a user meets them."""
+"""Sign-in, profile and roles as a user meets them (signing up: test_signup.py)."""
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, Auth
+from conftest import Auth
 
 from eduapp.accounts.models import Role, User
 from eduapp.accounts.services import SelfRoleChange, set_roles
 from eduapp.extensions import db
-
-
-def test_sign_up_makes_a_learner_with_a_profession_and_signs_them_in(client, auth):
-    response = auth.post(
-        "/register",
-        {
-            "display_name": "Amara",
-            "email": "Amara@Example.org",
-            "profession": "physiotherapy",
-            "password": PASSWORD,
-            "confirm": PASSWORD,
-        },
-    )
-    assert response.status_code == 302 and response.headers["Location"].endswith("/modules")
-    user = db.session.scalar(sa.select(User).where(User.email == "amara@example.org"))
-    assert user.role_set == {Role.LEARNER} and user.profession == "physiotherapy"
-    assert "Amara" in client.get("/modules").get_data(as_text=True)
-
-
-def test_sign_up_refuses_a_taken_email_whatever_its_case(auth, make_user):
-    make_user(Role.LEARNER, email="taken@example.org")
-    response = auth.post(
-        "/register",
-        {
-            "display_name": "B",
-            "email": "TAKEN@example.org",
-            "profession": "nursing",
-            "password": PASSWORD,
-            "confirm": PASSWORD,
-        },
-    )
-    assert response.status_code == 200
-    assert "An account with this e-mail address exists" in response.get_data(as_text=True)
 
 
 def test_sign_up_refuses_mismatched_and_short_passwords(auth):
@@ -152,3 +119,14 @@ def test_demo_accounts_are_created_once_and_refused_in_production(app, runner):
     assert roles["admin@example.org"] == {Role.ADMIN}
     app.config["ALLOW_DEMO_ACCOUNTS"] = False
     assert runner.invoke(args=["demo", "accounts"]).exit_code == 1
+
+
+def test_a_throttled_sign_in_keeps_the_email_and_says_when_to_try_again(app, client, make_user):
+    user = make_user(Role.LEARNER)
+    app.config["LOGIN_FAILURES_PER_ACCOUNT_ADDRESS"] = 1
+    auth = Auth(client)
+    assert auth.login(user.email, "not the password").status_code == 401
+    refused = auth.login(user.email, "not the password either")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "Too many tries. Please wait" in page and f'value="{user.email}"' in page

@@ -1,5 +1,6 @@
 """The load test's checker finds what it must: a lost choice, a changed reflection, an attempt
-row out of step with its events; and the learner's page parser reads the real step page."""
+row out of step with its events, a sign-up without its account, mail never sent; and the
+learner's page parser reads the real step page."""
 
 import sqlalchemy as sa
 
@@ -10,6 +11,8 @@ from eduapp.accounts.models import Role
 from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version
 from eduapp.extensions import db
+from eduapp.mail.models import OutboxMail
+from eduapp.mail.services import queue_mail
 from eduapp.player import services
 from eduapp.player.models import Attempt, Visibility
 from eduapp.tallies.models import VersionChoiceCount
@@ -97,3 +100,48 @@ def test_the_learner_reads_the_step_page_as_a_browser_would(client, auth, course
     assert step.textareas["reflection"] == NOTE
     assert [b.value for b in step.buttons if b.name == "choice"] == ["1", "2"]
     assert "Your reflection is saved." in page.flashes
+
+
+def test_a_learner_told_their_account_is_ready_must_have_it_confirmed(
+    app, course, make_user, database_url
+):
+    _, ledger = _played(make_user, database_url)
+    ledger.signed_up = True
+    unconfirmed = make_user(verified=False)
+    ledgers = [
+        ledger,
+        LearnerLedger(unconfirmed.email, signed_up=True),
+        LearnerLedger("never-made@example.org", signed_up=True),
+        LearnerLedger("still-waiting@example.org"),  # did not finish: nothing is claimed
+    ]
+    report = check(database_url, ledgers)
+    assert (report.sign_ups_acknowledged, report.accounts_lost) == (3, 2)
+    assert sorted(p.split(", ")[1] for p in report.problems) == [
+        "account missing",
+        "account unconfirmed",
+    ]
+
+
+def _mail_to(address: str) -> OutboxMail:
+    mail = queue_mail(address, "Hello", "confirm_address", name="Ana", link="https://x/l", hours=1)
+    db.session.commit()
+    return mail
+
+
+def test_mail_left_unsent_or_sent_without_its_file_is_an_inconsistency(app, database_url, tmp_path):
+    app.config.update(MAIL_BACKEND="files", MAIL_DIR=tmp_path)
+    delivered, unsent, lost_file = (_mail_to(f"l{n}@example.org") for n in range(3))
+    app.test_cli_runner().invoke(args=["mail", "send"])  # sends all three
+    db.session.execute(sa.update(OutboxMail).where(OutboxMail.id == unsent.id).values(sent_at=None))
+    db.session.commit()
+    (tmp_path / f"{lost_file.id:07d}.eml").unlink()
+
+    report = check(database_url, [], tmp_path)
+
+    assert report.mail_sent == 2 and report.inconsistencies == 3
+    assert report.problems == [
+        f"mail {unsent.id} never sent (1 tries)",
+        f"mail {lost_file.id} marked sent, but no file",
+        f"mail {unsent.id} written, but not marked sent",
+    ]
+    assert f"{delivered.id:07d}.eml" in {path.name for path in tmp_path.iterdir()}

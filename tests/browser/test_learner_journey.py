@@ -45,7 +45,7 @@ def heading(page: Page, text: str) -> None:
 
 
 def test_a_newcomer_signs_up_and_plays_to_an_ending_by_keyboard(
-    page, course, axe_check, screenshot_widths
+    page, live_server, course, axe_check, screenshot_widths
 ):
     page.goto("/")
     heading(page, "Learn co-creation where it is hard: on the ward, in the clinic, in the team")
@@ -69,6 +69,18 @@ def test_a_newcomer_signs_up_and_plays_to_an_ending_by_keyboard(
     page.keyboard.type(PASSWORD)
     tab_to(page, "Repeat the password")
     page.keyboard.type(PASSWORD)
+    tab_to(page, "Create my account")
+    page.keyboard.press("Enter")
+
+    # The account is made once the link mailed to the address is followed.
+    heading(page, "Check your inbox")
+    expect(page.get_by_text("ada.newcomer@example.org")).to_be_visible()
+    axe_check(page)
+    screenshot_widths(page, "check-inbox")
+    page.goto(live_server.mailbox.link("ada.newcomer@example.org"))
+    heading(page, "Finish creating your account")
+    axe_check(page)
+    screenshot_widths(page, "confirm-sign-up")
     tab_to(page, "Create my account")
     page.keyboard.press("Enter")
 

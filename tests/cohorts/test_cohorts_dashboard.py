@@ -79,12 +79,15 @@ def test_past_due_modules_are_overdue_unless_completed(client, login_as, make_us
 
 def test_choices_are_split_by_profession(client, login_as, make_user, course):
     tutor = login_as(Role.TUTOR)
-    doctor = make_user(Role.LEARNER, profession="medicine")
-    nurse = make_user(Role.LEARNER, profession="nursing")
+    # Five of each: a smaller profession would not have a column of its own (docs/privacy.md).
+    doctors = [make_user(Role.LEARNER, profession="medicine") for _ in range(5)]
+    nurses = [make_user(Role.LEARNER, profession="nursing") for _ in range(5)]
     outsider = make_user(Role.LEARNER, profession="pharmacy")
-    cohort = make_cohort(tutor, doctor, nurse)
-    play(doctor, 1)
-    play(nurse, 2)
+    cohort = make_cohort(tutor, *doctors, *nurses)
+    for doctor in doctors:
+        play(doctor, 1)
+    for nurse in nurses:
+        play(nurse, 2)
     play(outsider, 2)  # not in the cohort: never counted
     page = client.get(f"/cohorts/{cohort.id}/scenarios/ward-round").get_data(as_text=True)
     assert "At the bedside" in page and "Ask her what matters most" in page
@@ -93,20 +96,21 @@ def test_choices_are_split_by_profession(client, login_as, make_user, course):
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert rows[0] == ["node", "node title", "choice", "profession", "attempts"]
-    assert ["bedside", "At the bedside", "Ask her what matters most", "medicine", "1"] in rows
-    assert ["bedside", "At the bedside", "Follow the consultant", "nursing", "1"] in rows
+    assert ["bedside", "At the bedside", "Ask her what matters most", "medicine", "5"] in rows
+    assert ["bedside", "At the bedside", "Follow the consultant", "nursing", "5"] in rows
     assert sum(1 for row in rows[1:] if row[3] == "pharmacy") == 0
 
 
 def test_endings_and_time_are_reported(client, login_as, make_user, course):
     tutor = login_as(Role.TUTOR)
-    learner = make_user(Role.LEARNER, profession="medicine")
-    cohort = make_cohort(tutor, learner)
-    play(learner, 1, 2)
+    learners = [make_user(Role.LEARNER, profession="medicine") for _ in range(5)]
+    cohort = make_cohort(tutor, *learners)
+    for learner in learners:
+        play(learner, 1, 2)
     endings = client.get(f"/cohorts/{cohort.id}/scenarios/ward-round/endings.csv")
-    assert "quiet_end,A missed wedding,medicine,1" in endings.get_data(as_text=True)
+    assert "quiet_end,A missed wedding,medicine,5" in endings.get_data(as_text=True)
     times = client.get(f"/cohorts/{cohort.id}/scenarios/ward-round/time.csv")
-    assert "bedside,At the bedside,1," in times.get_data(as_text=True)
+    assert "bedside,At the bedside,5," in times.get_data(as_text=True)
 
 
 def test_progress_csv_neutralises_formulas(client, login_as, make_user, course):

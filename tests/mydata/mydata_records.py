@@ -98,10 +98,10 @@ def learner_with_everything(make_user) -> Records:
                 rubric_points={"0": 2, "1": 1}, tutor_feedback=f"Good, {NAME}.",
             ),
             Notification(user_id=learner.id, text="Your tutor replied.", link="/my/reflections"),
-            Notification(user_id=tutor.id, text=f"{NAME} shared a reflection.", link="/x"),
+            Notification(user_id=tutor.id, text="A learner shared a reflection.", link="/x"),
         ]
     )  # fmt: skip
-    record("invited", actor=tutor, detail=f"{EMAIL} as Peer student")
+    record("invited", actor=tutor, subject=learner, detail="as Peer student")
     db.session.commit()
     return Records(learner, tutor, peer, cohort, attempt, reflection, assessment)
 

@@ -12,6 +12,7 @@ from mydata_records import EMAIL, NAME, invite_count, learner_with_everything, p
 from eduapp.accounts.models import LoginSession, Role, User
 from eduapp.assessments.models import AssessmentAnswer
 from eduapp.audit.models import AuditEvent
+from eduapp.cohorts import services as cohorts
 from eduapp.cohorts.models import CohortMember
 from eduapp.extensions import db
 from eduapp.models import metadata
@@ -135,16 +136,15 @@ def test_row_24_after_erasure_no_row_identifies_them_and_counts_are_unchanged(
     assert db.session.query(Reflection).filter_by(user_id=learner_id).count() == 0
     assert db.session.query(ReflectionReply).count() == 0
     assert db.session.query(PeerReview).count() == 1  # the peer's own, which they reviewed
-    assert (
-        db.session.query(PeerReviewAllocation).filter_by(reviewer_id=learner_id).one().comment == ""
-    )
+    mine = db.session.query(PeerReviewAllocation).filter_by(reviewer_id=learner_id).one()
+    assert (mine.comment, mine.scores) == ("[erased]", {"honesty": 3})
     handover = db.session.query(AssessmentAnswer).filter_by(question_id="handover").one()
     assert (handover.answer, handover.tutor_feedback) == ("[erased]", "[erased]")
     assert db.session.query(AssessmentAnswer).filter_by(question_id="meaning").one().answer == 1
     assert invite_count(EMAIL) == 0
     assert db.session.query(LoginSession).filter_by(user_id=learner_id).count() == 0
     [event] = db.session.query(AuditEvent).filter_by(action="erased").all()
-    assert (event.actor_id, event.detail) == (admin.id, f"account {learner_id}")
+    assert (event.actor_id, event.subject_id, event.detail) == (admin.id, learner_id, "")
     assert db.session.get(ErasureRequest, request.id).carried_out_by_id == admin.id
 
     # Signed out everywhere, and never again signed in.
@@ -177,3 +177,12 @@ def test_carrying_out_needs_the_confirmation_box(client, auth, login_as, make_us
     assert "Tick" in re.sub(r"\s+", " ", client.get("/admin/erasure").get_data(as_text=True))
     db.session.expire_all()
     assert db.session.get(User, learner.id).erased_at is None
+
+
+def test_an_invitation_to_an_address_never_proved_theirs_is_left_for_its_owner(make_user):
+    tutor = make_user(Role.TUTOR)
+    learner = make_user(Role.LEARNER, email="unproved@example.org", verified=False)
+    cohort = cohorts.create_cohort(tutor, "Spring week")
+    cohorts.invite_emails(cohort, "unproved@example.org")
+    services.erase_learner(learner, make_user(Role.ADMIN))
+    assert invite_count("unproved@example.org") == 1

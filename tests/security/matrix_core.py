@@ -26,6 +26,14 @@ ROWS = {
     ("static", "GET"): Row("/static/eduapp.css", expect(200, anonymous=200)),
     ("accounts.register", "GET"): Row("/register", expect(302, anonymous=200)),
     ("accounts.register", "POST"): Row("/register", expect(302, anonymous=200), {}),
+    # Public: what it shows depends only on the session's own sign-up.
+    ("accounts.check_inbox", "GET"): Row("/register/sent", expect(200, anonymous=200)),
+    # A mailed link: public, and worthless without the token (here, one that never existed).
+    ("accounts.confirm_address", "GET"): Row("/confirm/not-a-token", expect(410, anonymous=410)),
+    ("accounts.confirm_address", "POST"): Row(
+        "/confirm/not-a-token", expect(410, anonymous=410), {}
+    ),
+    ("accounts.ask_for_confirmation", "POST"): Row("/profile/confirm-address", expect(302), {}),
     ("accounts.login", "GET"): Row("/login", expect(302, anonymous=200)),
     ("accounts.login", "POST"): Row("/login", expect(302, anonymous=200), {}),
     ("accounts.logout", "POST"): Row("/logout", expect(302), {}),
@@ -46,5 +54,8 @@ ROWS = {
     ),
     ("admin.users", "GET"): Row("/admin/users", expect(403, admin=200)),
     ("admin.set_roles", "POST"): Row("/admin/users/{other}/roles", expect(403, admin=302), {}),
+    ("admin.confirm_address", "POST"): Row(
+        "/admin/users/{other}/confirm-address", expect(403, admin=302), {}
+    ),
     ("admin.audit", "GET"): Row("/admin/audit", expect(403, admin=200)),
 }

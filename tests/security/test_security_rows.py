@@ -11,6 +11,7 @@ from player.test_player import choose, start
 
 from config import ProductionConfig
 from eduapp import create_app
+from eduapp.accounts import throttle
 from eduapp.accounts.models import LoginSession, Role, User
 from eduapp.content.models import Document, Revision, Version
 from eduapp.content.services import load_course
@@ -106,7 +107,7 @@ def test_row_04_non_admins_get_403_on_admin_routes(client, auth, login_as, make_
 
 
 # Row 5 -------------------------------------------------------------------------------------
-def test_row_05_extra_fields_on_register_and_profile_are_ignored(client, auth):
+def test_row_05_extra_fields_on_register_and_profile_are_ignored(client, auth, mailbox):
     response = auth.post(
         "/register",
         {
@@ -123,6 +124,7 @@ def test_row_05_extra_fields_on_register_and_profile_are_ignored(client, auth):
         },
     )
     assert response.status_code == 302
+    assert auth.post(mailbox.link("mallory@example.org")).status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "mallory@example.org"))
     assert user.role_set == {Role.LEARNER}
     auth.post(
@@ -271,7 +273,7 @@ def test_row_13_unknown_email_and_wrong_password_look_the_same(client, make_user
 
 
 # Row 14 ------------------------------------------------------------------------------------
-def test_row_14_long_unicode_passphrase_accepted_common_password_refused(app, client):
+def test_row_14_long_unicode_passphrase_accepted_common_password_refused(app, client, mailbox):
     auth = Auth(client)
     passphrase = "ŝtupo-naĝas ĉe la ĝardeno, kaj fiŝoj rigardas la lunon ĉiunokte 🌙"[:64]
     assert len(passphrase) == 64
@@ -297,6 +299,7 @@ def test_row_14_long_unicode_passphrase_accepted_common_password_refused(app, cl
         },
     )
     assert ok.status_code == 302
+    assert auth.post(mailbox.link("u@example.org")).status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "u@example.org"))
     assert user.password_hash.startswith("$argon2id$")
     assert Auth(app.test_client()).login("u@example.org", passphrase).status_code == 302
@@ -518,23 +521,31 @@ def test_row_15_a_race_inside_the_save_is_a_conflict_not_a_500(app, make_user, m
 
 # Row 12 ------------------------------------------------------------------------------------
 def test_row_12_twenty_wrong_passwords_lock_the_account_across_workers(
-    app, make_user, database_url
+    app, make_user, database_url, monkeypatch
 ):
+    frozen = throttle.utcnow()
+    monkeypatch.setattr(throttle, "utcnow", lambda: frozen)  # no time passes
     user = make_user(Role.LEARNER)
     # Two app instances stand for two gunicorn workers: they share only the database.
     other_worker = create_app(config_for(database_url))
     clients = [Auth(app.test_client()), Auth(other_worker.test_client())]
-    for attempt in range(20):
-        response = clients[attempt % 2].login(user.email, "wrong password, try again")
-        assert response.status_code == 401
+    statuses = [
+        clients[attempt % 2].login(user.email, "wrong password, try again").status_code
+        for attempt in range(20)
+    ]
+    # Ten wrong passwords from one address, counted by both workers; then each try waits.
+    assert statuses == [401] * 10 + [429] * 10
     assert clients[0].login(user).status_code == 429
     assert clients[1].login(user).status_code == 429
     with other_worker.app_context():
         db.engine.dispose()
 
 
-def test_row_12_a_hundred_attempts_from_one_address_are_throttled(app, make_user):
+def test_row_12_a_hundred_attempts_from_one_address_are_throttled(app, make_user, monkeypatch):
+    frozen = throttle.utcnow()
+    monkeypatch.setattr(throttle, "utcnow", lambda: frozen)  # no time passes
     auth = Auth(app.test_client())
+    # A hundred failures, one for each of a hundred accounts (only failures count).
     for number in range(100):
         assert auth.login(f"nobody{number}@example.org", "whatever it is").status_code == 401
     someone = make_user(Role.LEARNER)
@@ -549,14 +560,16 @@ def test_row_12_a_hundred_attempts_from_one_address_are_throttled(app, make_user
     assert response.status_code == 302
 
 
-def test_row_12_a_success_clears_the_accounts_failures(app, make_user):
+def test_row_12_a_success_clears_the_accounts_failures(app, make_user, monkeypatch):
+    frozen = throttle.utcnow()
+    monkeypatch.setattr(throttle, "utcnow", lambda: frozen)  # no time passes
     user = make_user(Role.LEARNER)
     auth = Auth(app.test_client())
-    for _ in range(19):
-        auth.login(user.email, "wrong password, try again")
+    for _ in range(9):
+        assert auth.login(user.email, "wrong password, try again").status_code == 401
     assert auth.login(user).status_code == 302
     auth.logout()
-    for _ in range(19):
+    for _ in range(9):  # 18 in all: over the ten allowed, had the success not cleared them
         assert auth.login(user.email, "wrong password, try again").status_code == 401
     assert auth.login(user).status_code == 302
 

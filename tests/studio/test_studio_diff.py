@@ -9,7 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from eduapp.studio.diff import CONTEXT, DiffRow, DiffSummary, side_by_side, split_lines, summary
+from eduapp.studio.diff import (
+    CONTEXT,
+    MAX_COMPARED_LINES,
+    DiffRow,
+    DiffSummary,
+    compare,
+    side_by_side,
+    split_lines,
+    summary,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -181,6 +190,45 @@ def test_rows_account_for_every_line(old, new):
     assert hidden + sum(row.kind == "same" for row in folded) == len(rows) - len(changes)
 
 
+def longest_common(old: list[str], new: list[str]) -> int:
+    """The length of a longest common subsequence, the textbook way."""
+    longest = [[0] * (len(new) + 1) for _ in range(len(old) + 1)]
+    for i, a in enumerate(old):
+        for j, b in enumerate(new):
+            longest[i + 1][j + 1] = (
+                longest[i][j] + 1 if a == b else max(longest[i][j + 1], longest[i + 1][j])
+            )
+    return longest[-1][-1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(old=lines, new=lines)
+def test_small_texts_get_the_fewest_changes(old, new):
+    rows = side_by_side(text(old) if old else "", text(new) if new else "", context=10**6)
+    assert sum(row.kind == "same" for row in rows) == longest_common(old, new)
+
+
+def test_a_moved_block_keeps_the_lines_around_it():
+    body = numbered(40)
+    moved = body[:5] + body[20:30] + body[5:20] + body[30:]
+    counts = summary(text(body), text(moved))
+    assert (counts.added, counts.removed, counts.changed) == (10, 10, 0)
+
+
+def test_compare_gives_rows_counts_and_no_notes_for_ordinary_texts():
+    old, new = text(numbered(20)), text([*numbered(19), "last"])
+    comparison = compare(old, new)
+    assert comparison.rows == side_by_side(old, new)
+    assert comparison.summary == summary(old, new) == DiffSummary(0, 0, 1)
+    assert comparison.is_line_by_line and comparison.notes == []
+
+
+def test_texts_too_long_to_compare_have_no_rows_and_no_counts():
+    too_long = "a\n" * (MAX_COMPARED_LINES + 1)
+    assert side_by_side(too_long, "") == [] and summary(too_long, "") is None
+    assert summary("a\n" * MAX_COMPARED_LINES, "") == DiffSummary(0, MAX_COMPARED_LINES, 0)
+
+
 # ---- the template ------------------------------------------------------------------------
 
 
@@ -257,3 +305,17 @@ def test_the_stylesheet_wraps_long_lines():
     css = (ROOT / "eduapp" / "static" / "studio.css").read_text(encoding="utf-8")
     [rule] = re.findall(r"\.diff-text \{[^}]*\}", css)
     assert "white-space: pre-wrap" in rule and "overflow-wrap: anywhere" in rule
+
+
+def test_notes_are_shown_before_the_table(side_by_side_diff):
+    rows = side_by_side("a\n", "b\n")
+    html = str(side_by_side_diff(rows, "Old", "New", notes=["Only part <of it> is shown."]))
+    assert '<p class="panel diff-note" role="note">Only part &lt;of it&gt; is shown.</p>' in html
+    assert html.index("diff-note") < html.index("<table")
+
+
+def test_texts_too_large_to_compare_show_their_note_instead_of_a_table(side_by_side_diff):
+    comparison = compare("a\n" * (MAX_COMPARED_LINES + 1), "b\n")
+    html = str(side_by_side_diff(comparison.rows, "Old", "New", notes=comparison.notes))
+    assert "too large to compare line by line" in html
+    assert "<table" not in html and "Both versions are empty." not in html

@@ -5,6 +5,9 @@
 Each test changes things the way users do (playing, joining, leaving, changing profession,
 starting again, playtesting) and then compares the counts kept along the way with a recount
 from scratch, by the service (`flask tallies rebuild`) and by migration 0004's own SQL.
+
+The shared figures learners see ("how others chose") are snapshots, not counts: a recount may
+not move them by less than a step of learners, so they are compared where that is meaningful.
 """
 
 import importlib.util
@@ -14,7 +17,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from eduapp.accounts.models import Role
+from eduapp.accounts.models import Role, User
 from eduapp.accounts.services import update_profile
 from eduapp.cohorts import services as cohorts
 from eduapp.cohorts.insight import (
@@ -37,6 +40,8 @@ from eduapp.tallies.models import (
     CohortTally,
     LearnerChoice,
     LearnerScenario,
+    SharedChoiceFigure,
+    SharedFigureMark,
     VersionChoiceCount,
 )
 from tests.conftest import ROOT
@@ -80,11 +85,21 @@ def snapshot() -> dict[str, list[tuple]]:
     }
 
 
+def shared_figures() -> dict[str, list[tuple]]:
+    return {
+        name: sorted(tuple(row) for row in db.session.execute(sa.select(*model.__table__.c)))
+        for name, model in (("figures", SharedChoiceFigure), ("marks", SharedFigureMark))
+    }
+
+
 def assert_counts_match_a_recount() -> None:
     kept = snapshot()
+    figures = shared_figures()["figures"]
     tallies.rebuild()
     db.session.commit()
     assert snapshot() == kept
+    # No account here is a day old: nothing is shared, before a recount or after it.
+    assert shared_figures()["figures"] == figures == []
     _backfill_as_migration_0004_does()
     assert snapshot() == kept
 
@@ -203,22 +218,61 @@ def test_slow_visits_and_mean_time(make_user, course):
     assert list(times) == ["bedside", "asks"]  # slowest first
 
 
-def test_how_others_chose_counts_each_other_learner_once(make_user, course, app):
+def day_old(*users) -> None:
+    """Accounts signed up two days ago: old enough to count in shared figures."""
+    db.session.execute(
+        sa.update(User)
+        .where(User.id.in_([user.id for user in users]))
+        .values(created_at=utcnow() - timedelta(days=2))
+    )
+    db.session.commit()
+
+
+def test_how_others_chose_counts_each_learner_once(make_user, course, app):
     minimum = app.config["SMALL_CELL_MINIMUM"]
-    me = make_user(Role.LEARNER)
-    others = [make_user(Role.LEARNER) for _ in range(minimum)]
+    me, *others = (make_user(Role.LEARNER) for _ in range(minimum))
+    day_old(me, *others)
     mine = play(me, 1, 2)
-    play(me, 1, 1, 1, fresh=True)  # my own choices never count for me
+    play(me, 1, 1, 1, fresh=True)  # the same choice again: still one learner
     for other in others[:-1]:
         play(other, 2)
     assert "bedside" not in how_others_chose(mine, minimum)  # one short: suppressed
     play(others[-1], 1, 2)
-    play(others[-1], 1, 2, fresh=True)  # the same learner again: still one
     seen = how_others_chose(mine, minimum)["bedside"]
-    assert seen.learners == minimum
-    assert seen.by_choice == {1: 1, 2: minimum - 1}
-    assert seen.share(2) == round(100 * (minimum - 1) / minimum)
-    assert "asks" not in how_others_chose(mine, minimum)  # only one other learner decided
+    assert seen.learners == minimum  # me included: the snapshot is everyone's
+    assert seen.by_choice == {1: 2, 2: minimum - 2}
+    assert seen.share(2) == 60
+    assert "asks" not in how_others_chose(mine, minimum)  # only two learners decided there
+
+
+def test_a_recount_never_moves_the_shared_figures_by_less_than_a_step(make_user, course, app):
+    step = app.config["SHARED_FIGURES_STEP"]
+    learners = [make_user(Role.LEARNER) for _ in range(2 * step + 1)]
+    day_old(*learners)
+    for learner in learners[: 2 * step]:
+        play(learner, 1, 2)
+    kept = shared_figures()
+    assert ("asks", 2, 2 * step) in [row[1:] for row in kept["figures"]]
+    tallies.rebuild()  # every node at a whole step: the recount is the snapshot
+    db.session.commit()
+    assert shared_figures() == kept
+
+    play(learners[-1], 2, 1, 2)  # one more learner: the figures stay as they were
+    tallies.rebuild()
+    db.session.commit()
+    assert shared_figures()["figures"] == kept["figures"]
+
+    # Lost, as before migration 0005 filled them: a rebuild takes them again.
+    db.session.execute(sa.delete(SharedChoiceFigure))
+    db.session.execute(sa.delete(SharedFigureMark))
+    tallies.rebuild()
+    db.session.commit()
+    version_id = ward_round().id
+    figures = {row[1:3]: row[3] for row in shared_figures()["figures"]}
+    assert figures[("bedside", 0)] == 2 * step + 1 and figures[("bedside", 2)] == 1
+    assert ("follows", 0) not in figures  # one learner decided there
+    marks = {row[1]: row[2:] for row in shared_figures()["marks"] if row[0] == version_id}
+    assert marks["bedside"] == (2 * step + 1, 2 * step + 1)
 
 
 def test_concurrent_choices_and_joins_keep_exact_counts(app, make_user, course):
