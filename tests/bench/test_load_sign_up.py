@@ -4,6 +4,7 @@ lost, still ends signed in. The app answers in this process, through httpx's WSG
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,13 @@ class _InProcessClient:
         self._client.close()
 
 
+def run(coroutine):
+    """Run a coroutine to its end on a loop of its own, in a thread of its own: the browser tests
+    leave Playwright's loop running in the main thread, where ``asyncio.run`` refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 @pytest.fixture
 def learner(app):
     client = _InProcessClient(app)
@@ -55,12 +63,12 @@ def learner(app):
 
 
 def _signed_in(learner) -> bool:
-    answer = asyncio.run(learner.request("modules", "GET", "/modules"))
+    answer = run(learner.request("modules", "GET", "/modules"))
     return answer.status == 200
 
 
 def test_the_learner_signs_up_through_the_mailed_link(learner):
-    asyncio.run(learner.sign_up())
+    run(learner.sign_up())
 
     assert learner.ledger.signed_up and _signed_in(learner)
     assert learner.unexpected == [] and len(learner.mail_waits) == 1
@@ -71,7 +79,7 @@ def test_the_learner_signs_up_through_the_mailed_link(learner):
 def test_a_lost_answer_to_the_button_ends_signed_in_to_the_account_it_made(learner):
     learner.client.lose_answer = "POST /confirm/"
 
-    asyncio.run(learner.sign_up())
+    run(learner.sign_up())
 
     assert learner.ledger.signed_up and _signed_in(learner) and learner.unexpected == []
     kinds = [sample.kind for sample in learner.recorder.samples]
@@ -80,13 +88,13 @@ def test_a_lost_answer_to_the_button_ends_signed_in_to_the_account_it_made(learn
 
 
 def test_a_link_used_by_a_request_whose_answer_was_lost_ends_signed_in(learner, client):
-    assert asyncio.run(learner.ask_for_link()) is not None
+    assert run(learner.ask_for_link()) is not None
     link = learner.mailbox.newest_link(learner.email)
     assert link.startswith("/confirm/")
     # The learner's own press of the button, whose answer never came back to it:
     token = parse(client.get(link).get_data(as_text=True)).csrf_token
     assert client.post(link, data={"csrf_token": token}).status_code == 302
 
-    assert asyncio.run(learner.follow_link(link))  # the link is used (410): it signs in
+    assert run(learner.follow_link(link))  # the link is used (410): it signs in
 
     assert _signed_in(learner) and learner.unexpected == []
