@@ -1,8 +1,9 @@
 """`make bench`: the dashboard benchmark at 100, 1,000 and 10,000 learners on both backends,
-then the limits of what an author's text drives (bench.limits)."""
+then the limits of what an author's text drives (bench.limits), then the play step beside a bare
+stack on gunicorn and PostgreSQL (bench.playstep)."""
 
 import sys
 
-from bench import dashboards, limits
+from bench import dashboards, limits, playstep
 
-sys.exit(dashboards.main([]) or limits.main([]))
+sys.exit(dashboards.main([]) or limits.main([]) or playstep.main([]))

@@ -5,7 +5,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ProductionConfig, config_from_environment
-from eduapp import cli, errors, security
+from eduapp import cli, dates, errors, security, transaction
 from eduapp.accounts.models import Role
 from eduapp.accounts.views import bp as accounts_bp
 from eduapp.admin.views import bp as admin_bp
@@ -13,7 +13,15 @@ from eduapp.assessments.views import bp as assessments_bp
 from eduapp.cohorts.insight_views import bp as insight_bp
 from eduapp.cohorts.views import bp as cohorts_bp
 from eduapp.core.views import bp as core_bp
-from eduapp.extensions import csrf, db, login_manager, migrate, tune_sqlite
+from eduapp.extensions import (
+    begin_before_savepoint,
+    csrf,
+    db,
+    login_manager,
+    migrate,
+    tune_sqlite,
+)
+from eduapp.mail import receivers as mail_receivers
 from eduapp.mail.sender import deliver_after_request
 from eduapp.markdown import render_markdown
 from eduapp.mydata.views import bp as mydata_bp
@@ -24,6 +32,7 @@ from eduapp.studio.collaboration import bp as collab_bp
 from eduapp.studio.files import bp as files_bp
 from eduapp.studio.history import bp as history_bp
 from eduapp.studio.views import bp as studio_bp
+from eduapp.tallies import receivers as tally_receivers
 from eduapp.urls import RowNumberConverter
 
 
@@ -46,13 +55,16 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", tune_sqlite)
+            sa.event.listen(db.engine, "savepoint", begin_before_savepoint)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
 
     security.register(app)
+    transaction.register(app)  # after security's after_request functions: it runs first
     errors.register(app)
     register_blueprints(app)
+    register_receivers(app)
     cli.register(app)
     app.teardown_request(deliver_after_request)
     register_template_helpers(app)
@@ -77,6 +89,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(insight_bp, url_prefix="/cohorts")
 
 
+def register_receivers(app: Flask) -> None:
+    """What listens to the domains' events, inside their transactions (docs/architecture.md)."""
+    tally_receivers.connect(app)
+    mail_receivers.connect(app)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["day"] = dates.day
+    app.jinja_env.filters["when"] = dates.when
+    app.jinja_env.filters["to_the_second"] = dates.to_the_second
     app.jinja_env.globals["Role"] = Role

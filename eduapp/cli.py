@@ -1,7 +1,9 @@
 """Command-line commands: ``flask content check|load``, ``flask demo accounts``,
 ``flask tallies rebuild`` and ``flask mail send``.
 
-Each is a thin shell over a service function that tests call directly.
+Each is a thin shell over a service function that tests call directly, and runs as one unit of
+work (``CommandGroup``): committed when it returns, rolled back when it fails. ``flask mail
+send`` is a worker instead, whose every message is a unit of its own (eduapp/mail/sender.py).
 """
 
 import sys
@@ -9,19 +11,18 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
 
 from eduapp.accounts.models import Profession, Role
 from eduapp.accounts.services import create_or_update_account
 from eduapp.content.services import export_course, load_course
 from eduapp.engine import ContentError, check_course, format_report
-from eduapp.extensions import db
 from eduapp.mail.cli import mail
 from eduapp.tallies import services as tally_services
+from eduapp.transaction import CommandGroup
 
-content = AppGroup("content", help="Check and load the course from curriculum/ and scenarios/.")
-demo = AppGroup("demo", help="Development helpers.")
-tallies = AppGroup("tallies", help="The running counts that cohort dashboards read.")
+content = CommandGroup("content", help="Check and load the course from curriculum/ and scenarios/.")
+demo = CommandGroup("demo", help="Development helpers.")
+tallies = CommandGroup("tallies", help="The running counts that cohort dashboards read.")
 
 #: One account per role, for trying the platform locally. Never created in production.
 DEMO_ACCOUNTS = [
@@ -106,7 +107,6 @@ def demo_accounts():
 def rebuild_tallies():
     """Recompute every tally from the recorded choices (after a bulk import, or to repair)."""
     tally_services.rebuild()
-    db.session.commit()
     click.echo("Tallies rebuilt from the recorded choices.")
 
 

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from eduapp.extensions import db, login_manager
+from eduapp.transaction import roll_back
 
 log = logging.getLogger("eduapp.errors")
 
@@ -57,19 +58,11 @@ def handle_csrf_error(error: CSRFError):
     )
 
 
-def _roll_back() -> None:
-    """Roll back the failed transaction, or drop the connection if even that fails."""
-    try:
-        db.session.rollback()
-    except sa.exc.SQLAlchemyError:
-        db.session.invalidate()
-
-
 def _forget_the_failed_transaction() -> None:
     """Roll back; and render the error page for an anonymous visitor, because Flask-Login's
     template context would otherwise load the user again from a database that may be what just
     failed."""
-    _roll_back()
+    roll_back()
     g._login_user = login_manager.anonymous_user()
 
 
@@ -150,7 +143,7 @@ def handle_database_error(error: Exception):
         log.warning("database unavailable (%s)", _error_name(error))
         response, code = render_error(503)
         return response, code, {"Retry-After": "30"}
-    _roll_back()
+    roll_back()
     # A refused value means a form or validator let through what the column cannot hold.
     log.warning("refused: the database did not accept a value (%s)", _error_name(error))
     if failure is DatabaseFailure.CONFLICT:

@@ -1,5 +1,6 @@
 """Flask extensions, created here and bound to the app in ``create_app``."""
 
+import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -47,6 +48,21 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def enum_column(enum_class: type[enum.StrEnum], name: str, length: int) -> sa.Enum:
+    """A VARCHAR of ``length`` holding one of the enum's values, as the database checks in the
+    constraint ``ck_<table>_<name>``; the ORM refuses any other value before sending it and
+    reads back the enum's members (which compare equal to their values)."""
+    return sa.Enum(
+        enum_class,
+        values_callable=lambda members: [member.value for member in members],
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        length=length,
+        name=name,
+    )
+
+
 def utcnow() -> datetime:
     """Now, timezone-aware, in UTC."""
     return datetime.now(UTC)
@@ -66,6 +82,15 @@ def tune_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def begin_before_savepoint(connection: sa.Connection, _name: str) -> None:
+    """SQLite, through Python's driver, begins a transaction only before a write; a SAVEPOINT
+    that came first would open a transaction of its own, which its RELEASE would commit, in the
+    middle of a request. Begin the request's transaction first (eduapp/transaction.py)."""
+    driver = connection.connection.driver_connection
+    if not driver.in_transaction:
+        driver.execute("BEGIN")
 
 
 db = SQLAlchemy(model_class=Base)

@@ -44,9 +44,35 @@ def run_migrations_online() -> None:
     configure_args = dict(migrate_extension.configure_args)
     configure_args.setdefault("process_revision_directives", _skip_empty_autogenerate)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, **configure_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            _enforce_foreign_keys(connection, False)
+        try:
+            context.configure(
+                connection=connection, target_metadata=target_metadata, **configure_args
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if is_sqlite:
+                    _check_foreign_keys(connection)
+        finally:
+            if is_sqlite:
+                _enforce_foreign_keys(connection, True)
+
+
+def _enforce_foreign_keys(connection, enforce: bool) -> None:
+    """Batch mode on SQLite copies a table, drops the old one and renames the copy: dropping a
+    table that other rows refer to fails while foreign keys are enforced (as eduapp's
+    connections do). The pragma is ignored inside a transaction, so it is set between them."""
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if enforce else 'OFF'}")
+    connection.commit()
+
+
+def _check_foreign_keys(connection) -> None:
+    """Refuse to commit migrations that left a row referring to nothing."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"After the migrations, rows refer to nothing: {broken}")
 
 
 if context.is_offline_mode():

@@ -7,7 +7,7 @@ import pytest
 
 from eduapp import create_app
 from eduapp.extensions import db
-from tests.conftest import config_for
+from tests.support.app import config_for
 
 
 def _closed_port() -> int:

@@ -1,11 +1,11 @@
 """Queue pages count only as far as anyone pages (eduapp/paging.py)."""
 
 import sqlalchemy as sa
-from reflections.reflection_world import cohort_with, page_of, reflect
 
 from eduapp import paging
 from eduapp.accounts.models import Role, User
 from eduapp.reflections import queries
+from tests.support.reflections import cohort_with, page_of, reflect
 
 
 def test_the_total_stops_counting_ahead_of_the_page(make_user, monkeypatch):

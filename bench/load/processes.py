@@ -1,5 +1,5 @@
 """The processes of a run: a PostgreSQL cluster of its own, gunicorn with its workers, and the
-mail sender beside them.
+mail sender beside them; and the CPU time a process and its children have used (/proc).
 
 The cluster lives in a temporary folder on a free loopback port, is started, stopped and
 restarted by this module alone, and is removed at the end. It never touches another server.
@@ -36,6 +36,38 @@ def run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
     return result
 
 
+#: Clock ticks per second of the CPU times in /proc/<pid>/stat.
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def child_pids(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def cpu_ticks(root: int) -> dict[int, int]:
+    """CPU ticks used so far by ``root`` and each of its child processes (user and system time;
+    for the root, also its children that have exited and been reaped, such as a closed PostgreSQL
+    backend or a restarted worker)."""
+    ticks = {}
+    for pid in [root, *child_pids(root)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # utime, stime, cutime, cstime: fields 14-17 of proc(5), counted here from the state.
+        used = [int(value) for value in fields[11:15]]
+        ticks[pid] = sum(used) if pid == root else used[0] + used[1]
+    return ticks
+
+
+def cpu_seconds_since(before: dict[int, int], root: int) -> float:
+    """CPU seconds ``root`` and its children used since ``before = cpu_ticks(root)``."""
+    return sum(t - before.get(pid, 0) for pid, t in cpu_ticks(root).items()) / TICK
+
+
 def postgres_bin() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
     if not found:
@@ -70,6 +102,10 @@ class PostgresCluster:
         self._pg("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
                  "eduapp_load")  # fmt: skip
 
+    def pid(self) -> int:
+        """The postmaster's process id, whose children are the cluster's other processes."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def start(self) -> None:
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.folder}"
@@ -89,9 +125,14 @@ class PostgresCluster:
 
 
 class Gunicorn:
-    """``gunicorn --workers N eduapp.wsgi:app`` on a free loopback port, logging to a file."""
+    """``gunicorn --workers N eduapp.wsgi:app`` on a free loopback port, logging to a file.
 
-    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+    ``app`` names another WSGI app to serve instead (bench/playstep.py serves its bare stack).
+    """
+
+    def __init__(
+        self, env: dict[str, str], workers: int, log: Path, app: str = "eduapp.wsgi:app"
+    ) -> None:
         self.port = free_port()
         self.workers = workers
         self.log = log
@@ -100,7 +141,7 @@ class Gunicorn:
             sys.executable, "-m", "gunicorn", "--workers", str(workers),
             "--bind", f"127.0.0.1:{self.port}", "--timeout", "30", "--graceful-timeout", "10",
             "--no-control-socket", "--preload", "--config", "python:bench.load.gunicorn_hooks",
-            "eduapp.wsgi:app",
+            app,
         ]  # fmt: skip
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments, our interpreter
             args, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT
@@ -111,11 +152,7 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def worker_pids(self) -> list[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        try:
-            return [int(pid) for pid in children.read_text().split()]
-        except OSError:
-            return []
+        return child_pids(self.process.pid)
 
     def ready_count(self) -> int:
         """How many workers have loaded the app so far (restarted ones included)."""

@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.extensions import UTCDateTime, db, enum_column, utcnow
 from eduapp.privacy import Erasure, Names, Personal
 
 
@@ -45,7 +45,9 @@ class User(db.Model):
     display_name: Mapped[str] = mapped_column(sa.String(80))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     #: The learner's profession; cohort insight is split by it.
-    profession: Mapped[str | None] = mapped_column(sa.String(32))
+    profession: Mapped[Profession | None] = mapped_column(
+        enum_column(Profession, "profession_known", 32)
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When the owner of the address proved it is theirs. Anything tied to an address (a cohort
     #: or studio invitation) applies only to a verified owner (SECURITY.md row 30).
@@ -58,12 +60,6 @@ class User(db.Model):
     )
 
     __table_args__ = (
-        sa.CheckConstraint(
-            "profession IS NULL OR profession IN "
-            "('medicine','nursing','pharmacy','physiotherapy','dietetics',"
-            "'occupational_therapy','social_work','other')",
-            name="profession_known",
-        ),
         # Rosters are listed by name a page at a time: the page comes off this index.
         sa.Index("ix_users_display_name", "display_name", "id"),
     )
@@ -109,16 +105,10 @@ class UserRole(db.Model):
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    role: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role_known", 32), primary_key=True)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="roles")
-
-    __table_args__ = (
-        sa.CheckConstraint(
-            "role IN ('learner','patient_educator','tutor','admin')", name="role_known"
-        ),
-    )
 
     personal_data = (
         Personal(

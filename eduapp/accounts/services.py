@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from eduapp.accounts.models import LoginSession, Role, User, UserRole
 from eduapp.accounts.passwords import dummy_verify, hash_password, verify_password
+from eduapp.accounts.signals import profession_changing
 from eduapp.extensions import db, utcnow
-from eduapp.tallies import services as tallies
+from eduapp.transaction import separate_transaction
 
 #: A session's last_seen_at is written only when it is older than this, so that a click does not
 #: cost a write; the idle lifetime is then honoured to within this much.
@@ -49,7 +51,7 @@ def open_session(user: User) -> str:
     token = secrets.token_urlsafe(32)
     db.session.execute(sa.delete(LoginSession).where(_has_expired(utcnow())))
     db.session.add(LoginSession(token_hash=_token_hash(token), user_id=user.id))
-    db.session.commit()
+    db.session.flush()
     user.session_token = token
     return token
 
@@ -68,33 +70,43 @@ def user_for_token(token: str) -> User | None:
     """The user signed in with this token, or None if the session was ended.
 
     An expired session is deleted and raises SessionExpired. Otherwise the request is noted in
-    last_seen_at, at most once every LAST_SEEN_STEP.
+    last_seen_at, at most once every LAST_SEEN_STEP. Both are the session's own bookkeeping,
+    written on a connection of their own and committed at once, whatever becomes of the request
+    (eduapp/transaction.py): the request's transaction holds no lock for them, and a GET writes
+    nothing of its own.
     """
     now = utcnow()
-    found = db.session.execute(
-        sa.select(User, LoginSession.id, _has_expired(now), LoginSession.last_seen_at)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token_hash == _token_hash(token))
-    ).one_or_none()
+    # The user's roles come in the same query: every page asks for them.
+    found = (
+        db.session.execute(
+            sa.select(User, LoginSession.id, _has_expired(now), LoginSession.last_seen_at)
+            .join(LoginSession, LoginSession.user_id == User.id)
+            .where(LoginSession.token_hash == _token_hash(token))
+            .options(joinedload(User.roles))
+        )
+        .unique()
+        .one_or_none()
+    )
     if found is None:
         return None
     user, session_id, has_expired, last_seen_at = found
     if has_expired:
-        db.session.execute(sa.delete(LoginSession).where(LoginSession.id == session_id))
-        db.session.commit()
+        with separate_transaction() as connection:
+            connection.execute(sa.delete(LoginSession).where(LoginSession.id == session_id))
         raise SessionExpired
     if last_seen_at < now - LAST_SEEN_STEP:
-        db.session.execute(
-            sa.update(LoginSession).where(LoginSession.id == session_id).values(last_seen_at=now)
-        )
-        db.session.commit()
+        with separate_transaction() as connection:
+            connection.execute(
+                sa.update(LoginSession)
+                .where(LoginSession.id == session_id)
+                .values(last_seen_at=now)
+            )
     user.session_token = token
     return user
 
 
 def close_session(token: str) -> None:
     db.session.execute(sa.delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
-    db.session.commit()
 
 
 def change_password(user: User, new_password: str) -> None:
@@ -106,19 +118,21 @@ def change_password(user: User, new_password: str) -> None:
             LoginSession.token_hash != _token_hash(user.session_token or ""),
         )
     )
-    db.session.commit()
 
 
 def update_profile(user: User, display_name: str, profession: str | None) -> None:
     user.display_name = display_name.strip()
     set_profession(user, profession)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_profession(user: User, profession: str | None) -> None:
-    """Change a user's profession; the cohorts' per-profession figures move with them."""
+    """Change a user's profession; the cohorts' per-profession figures move with them (told
+    before the row changes, so that receivers read the old one under their lock)."""
     if user.id is not None:
-        tallies.profession_changing(user.id, profession)
+        profession_changing.send(
+            current_app._get_current_object(), user_id=user.id, profession=profession
+        )
     user.profession = profession or None
 
 
@@ -136,7 +150,7 @@ def set_roles(actor: User, user: User, roles: set[Role]) -> None:
             user.roles.remove(row)
     for role in roles - current.keys():
         user.roles.append(UserRole(role=role.value))
-    db.session.commit()
+    db.session.flush()
 
 
 def create_or_update_account(
@@ -161,5 +175,5 @@ def create_or_update_account(
     have = {Role(r.role) for r in user.roles}
     for role in roles - have:
         user.roles.append(UserRole(role=role.value))
-    db.session.commit()
+    db.session.flush()
     return user, created

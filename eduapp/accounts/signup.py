@@ -3,7 +3,9 @@ mailbox, and only then does an account get the address (SECURITY.md rows 30 and 
 
 Signing up never says whether the address has an account: both answers are "we sent you a
 link". The mail tells the owner which it is: a link that creates the account, or a note that
-an account exists already, with the way to sign in.
+an account exists already, with the way to sign in. Each is told as an event
+(accounts/signals.py); the mail outbox listens and queues the message in the same transaction
+(eduapp/mail/receivers.py).
 """
 
 import hashlib
@@ -13,11 +15,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app, url_for
 
+from eduapp.accounts import signals
 from eduapp.accounts.models import AddressConfirmation, Role, User, UserRole
 from eduapp.accounts.passwords import hash_password
 from eduapp.accounts.services import normalise_email
 from eduapp.extensions import db, utcnow
-from eduapp.mail.services import queue_mail
 
 
 class ConfirmationError(ValueError):
@@ -54,14 +56,9 @@ def request_sign_up(email: str, display_name: str, password: str, profession: st
     password_hash = hash_password(password)  # spent either way, so timing tells nothing
     _forget_expired(email)
     existing = db.session.scalar(sa.select(User.id).where(User.email == email))
+    app = current_app._get_current_object()
     if existing is not None:
-        queue_mail(
-            email,
-            "You already have an account",
-            "account_exists",
-            sign_in_link=url_for("accounts.login", _external=True),
-        )
-        db.session.commit()
+        signals.sign_up_refused.send(app, email=email)
         return
     _, token = _new_confirmation(
         email=email,
@@ -69,15 +66,10 @@ def request_sign_up(email: str, display_name: str, password: str, profession: st
         profession=profession,
         password_hash=password_hash,
     )
-    queue_mail(
-        email,
-        "Confirm your address to finish signing up",
-        "confirm_sign_up",
-        name=display_name.strip(),
-        link=_link(token),
-        hours=_lifetime_hours(),
+    signals.sign_up_requested.send(
+        app, email=email, name=display_name.strip(), link=_link(token), hours=_lifetime_hours()
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def _forget_expired(email: str) -> None:
@@ -109,15 +101,14 @@ def request_confirmation(user: User) -> bool:
         return False
     db.session.execute(sa.delete(AddressConfirmation).where(AddressConfirmation.user_id == user.id))
     _, token = _new_confirmation(email=user.email, user_id=user.id)
-    queue_mail(
-        user.email,
-        "Confirm your e-mail address",
-        "confirm_address",
+    signals.confirmation_requested.send(
+        current_app._get_current_object(),
+        email=user.email,
         name=user.display_name,
         link=_link(token),
         hours=_lifetime_hours(),
     )
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -136,7 +127,8 @@ def confirm(token: str) -> User:
     """Use a link once: create the signed-up account, or mark the account's address confirmed.
 
     Returns the account. Two sign-ups for one address confirmed at the same moment: the
-    second finds the address taken (the unique e-mail decides) and is told so.
+    second finds the address taken (the unique e-mail decides) and is told so. A refused link
+    raises ConfirmationError; the caller answers with an error, which undoes what was begun.
     """
     confirmation = confirmation_for(token)
     used = db.session.execute(
@@ -149,7 +141,7 @@ def confirm(token: str) -> User:
         if user is None or user.email != confirmation.email:
             raise ConfirmationError("This link was for an address the account no longer has.")
         user.email_verified_at = utcnow()
-        db.session.commit()
+        db.session.flush()
         return user
     if db.session.scalar(sa.select(User.id).where(User.email == confirmation.email)):
         raise ConfirmationError("This address has an account already: sign in instead.")
@@ -161,7 +153,12 @@ def confirm(token: str) -> User:
         email_verified_at=utcnow(),
     )
     user.roles.append(UserRole(role=Role.LEARNER.value))
-    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise ConfirmationError("This address has an account already: sign in instead.") from None
     # Other sign-ups waiting for this address lose their chance: it is taken now.
     db.session.execute(
         sa.delete(AddressConfirmation).where(
@@ -169,9 +166,4 @@ def confirm(token: str) -> User:
             AddressConfirmation.user_id.is_(None),
         )
     )
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        raise ConfirmationError("This address has an account already: sign in instead.") from None
     return user

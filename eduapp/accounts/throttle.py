@@ -14,6 +14,10 @@ nothing stays locked: the wait is only ever counted from the last failure.
   has not been guessing, the right password always gets in, so no stranger can lock anyone out.
   The per-account ceiling, much higher than the per-address one, still slows a botnet that
   spreads its guesses over many addresses: each of them, once it has guessed, waits.
+- Counts are written in a short transaction of their own, on a connection of their own, and
+  committed at once (``transaction.separate_transaction``): a failed sign-in is counted even
+  though its request answers 401 or 429 and so rolls back its own work. They are written
+  before the request writes anything itself (SQLite has one writer at a time).
 - Events are rows of ``login_attempts``, so every worker process counts the same. Keys are
   HMAC-SHA256 under a key derived from SECRET_KEY: no e-mail or address is stored, and a copy of
   the table cannot be matched against a list of them. Rows go once older than every window.
@@ -33,6 +37,7 @@ from flask import current_app
 from eduapp.accounts.models import LoginAttempt
 from eduapp.accounts.services import normalise_email
 from eduapp.extensions import db, utcnow
+from eduapp.transaction import separate_transaction
 
 #: Doubling stops long before this; it only keeps the power small.
 _MAX_DOUBLINGS = 30
@@ -109,23 +114,29 @@ def _state(counter: _Counter) -> tuple[int, int]:
 
 
 def _count(*counters: _Counter, is_failure: bool = True) -> None:
-    """Record one event on each counter, drop rows older than every window, and commit: the
-    count must stand even if the rest of the request fails."""
+    """Record one event on each counter and drop rows older than every window, committed at
+    once on a connection of their own: the count must stand even if the request fails."""
     config = current_app.config
     now = utcnow()
-    db.session.add_all(
-        LoginAttempt(key_hash=c.key_hash, is_failure=is_failure, created_at=now) for c in counters
-    )
     longest = max(config["THROTTLE_WINDOW_SECONDS"], config["SIGNUP_WINDOW_SECONDS"])
-    db.session.execute(
-        sa.delete(LoginAttempt).where(LoginAttempt.created_at < now - timedelta(seconds=longest))
-    )
-    db.session.commit()
+    with separate_transaction() as connection:
+        connection.execute(
+            sa.insert(LoginAttempt),
+            [
+                {"key_hash": c.key_hash, "is_failure": is_failure, "created_at": now}
+                for c in counters
+            ],
+        )
+        connection.execute(
+            sa.delete(LoginAttempt).where(
+                LoginAttempt.created_at < now - timedelta(seconds=longest)
+            )
+        )
 
 
 def _clear(counter: _Counter) -> None:
-    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.key_hash == counter.key_hash))
-    db.session.commit()
+    with separate_transaction() as connection:
+        connection.execute(sa.delete(LoginAttempt).where(LoginAttempt.key_hash == counter.key_hash))
 
 
 def sign_in_wait(email: str, address: str) -> int:

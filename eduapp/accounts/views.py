@@ -57,10 +57,10 @@ def register():
         if wait := throttle.sign_up_wait(address):
             log.warning("refused: sign-up throttled")
             return _too_many(form.email, wait, "accounts/register.html", form=form)
+        throttle.signed_up(address)  # counted on its own connection, before the sign-up writes
         signup.request_sign_up(
             form.email.data, form.display_name.data, form.password.data, form.profession.data
         )
-        throttle.signed_up(address)
         session["sign_up_address"] = services.normalise_email(form.email.data)
         return redirect(url_for("accounts.check_inbox"))
     return render_template("accounts/register.html", form=form)

@@ -20,5 +20,5 @@ def confirm_address(actor: User, user: User) -> bool:
         return False
     user.email_verified_at = utcnow()
     record("confirmed_address", actor=actor, subject=user)
-    db.session.commit()
+    db.session.flush()
     return True

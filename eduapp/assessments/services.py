@@ -1,6 +1,7 @@
 """Writes of assessments: starting attempts, saving and submitting answers, tutors' marks.
 
-Every write commits whole or not at all. A submit claims the attempt with
+They change the request's transaction, which commits whole or not at all
+(eduapp/transaction.py). A submit claims the attempt with
 ``UPDATE ... WHERE submitted_at IS NULL``, so a double click or a replayed request records once.
 """
 
@@ -37,12 +38,11 @@ def start_attempt(user: User, version: Version) -> AssessmentAttempt:
             f"{'s' if assessment.attempts != 1 else ''} at this assessment."
         )
     attempt = AssessmentAttempt(user_id=user.id, version_id=version.id, number=highest + 1)
-    db.session.add(attempt)
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(attempt)
     except sa.exc.IntegrityError:
         # A second click started the same attempt number at the same moment: use that one.
-        db.session.rollback()
         existing = queries.open_attempt(user.id, version.document_id)
         if existing is None:
             raise
@@ -54,12 +54,7 @@ def save_draft(attempt: AssessmentAttempt, answers: dict[str, object]) -> bool:
     """Keep the answers of an unfinished attempt; False (nothing written) once it is submitted."""
     if attempt.submitted_at is not None:
         return False
-    try:
-        _write_answers(attempt, queries.assessment_of_attempt(attempt), answers, None)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    _write_answers(attempt, queries.assessment_of_attempt(attempt), answers, None)
     return True
 
 
@@ -68,28 +63,23 @@ def submit(attempt: AssessmentAttempt, answers: dict[str, object]) -> bool:
     assessment = queries.assessment_of_attempt(attempt)
     score = score_attempt(assessment, queries.engine_answers(answers, assessment))
     try:
-        claimed = db.session.execute(
-            sa.update(AssessmentAttempt)
-            .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.submitted_at.is_(None))
-            .values(
-                submitted_at=utcnow(),
-                points=score.points,
-                max_points=score.max_points,
-                is_passed=score.passed,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
-            db.session.rollback()
-            return False
-        _write_answers(attempt, assessment, answers, score)
-        db.session.commit()
+        with db.session.begin_nested():
+            claimed = db.session.execute(
+                sa.update(AssessmentAttempt)
+                .where(AssessmentAttempt.id == attempt.id, AssessmentAttempt.submitted_at.is_(None))
+                .values(
+                    submitted_at=utcnow(),
+                    points=score.points,
+                    max_points=score.max_points,
+                    is_passed=score.passed,
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed != 1:
+                return False
+            _write_answers(attempt, assessment, answers, score)
     except sa.exc.IntegrityError:
-        db.session.rollback()
-        return False
-    except BaseException:
-        db.session.rollback()
-        raise
+        return False  # a draft saved at the same moment wrote an answer first: nothing recorded
     db.session.refresh(attempt)
     return True
 
@@ -144,26 +134,22 @@ def mark_answer(
     ):
         raise AssessmentError("Give each criterion from 0 up to its points.")
     was_waiting = attempt.is_passed is None
-    try:
-        answer.rubric_points = {str(index): given for index, given in enumerate(points)}
-        answer.points = float(sum(points))
-        answer.needs_marking = False
-        answer.marked_by_id = tutor.id
-        answer.marked_at = utcnow()
-        answer.tutor_feedback = feedback.strip()
-        db.session.flush()
-        score = _rescore(attempt, assessment)
-        if was_waiting and score.passed is not None:
-            outcome = "you passed" if score.passed else "you did not pass this time"
-            notify(
-                attempt.user_id,
-                f"Your tutor has marked your answers to “{assessment.title}”: {outcome}.",
-                result_link,
-            )
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    answer.rubric_points = {str(index): given for index, given in enumerate(points)}
+    answer.points = float(sum(points))
+    answer.needs_marking = False
+    answer.marked_by_id = tutor.id
+    answer.marked_at = utcnow()
+    answer.tutor_feedback = feedback.strip()
+    db.session.flush()
+    score = _rescore(attempt, assessment)
+    if was_waiting and score.passed is not None:
+        outcome = "you passed" if score.passed else "you did not pass this time"
+        notify(
+            attempt.user_id,
+            f"Your tutor has marked your answers to “{assessment.title}”: {outcome}.",
+            result_link,
+        )
+    db.session.flush()
 
 
 def _rescore(attempt: AssessmentAttempt, assessment: Assessment) -> AttemptScore:

@@ -20,6 +20,7 @@ from eduapp.assessments.forms import (
 from eduapp.assessments.models import AssessmentAttempt
 from eduapp.cohorts.queries import cohorts_taught_by
 from eduapp.security.access import get_owned_or_404, requires, signed_in
+from eduapp.transaction import commit_despite_status
 
 bp = Blueprint("assessments", __name__, template_folder="templates")
 bp.add_app_template_global(CONCORDANCE_CHOICES, "concordance_choices")
@@ -140,7 +141,9 @@ def answer(attempt_id: int):
     if missing:
         services.save_draft(attempt, answers)
         errors = {question_id: "Answer this question before you submit." for question_id in missing}
-        return _render_sheet(attempt, form, answers, errors, saved=True), 400
+        page = _render_sheet(attempt, form, answers, errors, saved=True)
+        commit_despite_status()  # what was written is kept, though the form comes back
+        return page, 400
     if not form.submit.data:
         services.save_draft(attempt, answers)
         flash("Your answers are saved. Come back to finish and submit them.", "success")

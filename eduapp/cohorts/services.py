@@ -1,18 +1,23 @@
-"""Writes for cohorts: creating them, joining, inviting, co-tutors and assigned modules."""
+"""Writes for cohorts: creating them, joining, inviting, co-tutors and assigned modules.
+
+Joining and leaving are told as events (cohorts/signals.py), which the tallies count in the
+same transaction.
+"""
 
 import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 
 from eduapp.accounts.models import Role, User
 from eduapp.accounts.queries import verified_account_for
 from eduapp.accounts.services import normalise_email
 from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortModule, CohortTutor
 from eduapp.cohorts.queries import cohort_by_code, is_member_of
+from eduapp.cohorts.signals import learner_joined, learner_left, membership_changing
 from eduapp.content.models import Document
 from eduapp.extensions import db
-from eduapp.tallies import services as tallies
 
 #: No 0/O or 1/I: codes are read aloud in class and typed from a slide.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -30,7 +35,7 @@ def create_cohort(tutor: User, name: str) -> Cohort:
     cohort = Cohort(name=name.strip(), join_code=new_join_code())
     cohort.tutors.append(CohortTutor(user_id=tutor.id))
     db.session.add(cohort)
-    db.session.commit()
+    db.session.flush()
     return cohort
 
 
@@ -46,28 +51,29 @@ def join(learner: User, cohort: Cohort) -> Cohort:
     if not learner.has_role(Role.LEARNER):
         raise CohortError("Only learners join cohorts; tutors are added as co-tutors.")
     if not is_member_of(learner, cohort.id):
+        app = current_app._get_current_object()
+        membership_changing.send(app, user_id=learner.id, cohort_id=cohort.id)
         try:
-            tallies.lock_learner(learner.id)
-            db.session.add(CohortMember(cohort_id=cohort.id, user_id=learner.id))
-            db.session.flush()
-            tallies.learner_joined(learner.id, cohort.id)
-            db.session.commit()
+            with db.session.begin_nested():
+                db.session.add(CohortMember(cohort_id=cohort.id, user_id=learner.id))
+                db.session.flush()
+                learner_joined.send(app, user_id=learner.id, cohort_id=cohort.id)
         except sa.exc.IntegrityError:
-            db.session.rollback()  # a double click joined already
+            pass  # a double click joined already: its request counted the join
     return cohort
 
 
 def leave(learner: User, cohort: Cohort) -> None:
     """Leave a cohort: the learner's play stops counting in its figures."""
-    tallies.lock_learner(learner.id)
+    app = current_app._get_current_object()
+    membership_changing.send(app, user_id=learner.id, cohort_id=cohort.id)
     left = db.session.execute(
         sa.delete(CohortMember).where(
             CohortMember.cohort_id == cohort.id, CohortMember.user_id == learner.id
         )
     ).rowcount
     if left:
-        tallies.learner_leaving(learner.id, cohort.id)
-    db.session.commit()
+        learner_left.send(app, user_id=learner.id, cohort_id=cohort.id)
 
 
 def invite_emails(cohort: Cohort, text: str) -> tuple[list[str], list[str]]:
@@ -87,7 +93,7 @@ def invite_emails(cohort: Cohort, text: str) -> tuple[list[str], list[str]]:
             db.session.add(CohortInvite(cohort_id=cohort.id, email=email))
             existing.add(email)
             added.append(email)
-    db.session.commit()
+    db.session.flush()
     return added, refused
 
 
@@ -103,7 +109,7 @@ def add_co_tutor(cohort: Cohort, email: str) -> User:
     if any(t.user_id == user.id for t in cohort.tutors):
         raise CohortError(f"{user.display_name} teaches this cohort already.")
     cohort.tutors.append(CohortTutor(user_id=user.id))
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -114,7 +120,7 @@ def assign_module(cohort: Cohort, document: Document, due_at: datetime | None) -
         cohort.modules.append(CohortModule(document_id=document.id, due_at=due_at))
     else:
         existing.due_at = due_at
-    db.session.commit()
+    db.session.flush()
 
 
 def unassign_module(cohort: Cohort, document_id: int) -> None:
@@ -123,10 +129,9 @@ def unassign_module(cohort: Cohort, document_id: int) -> None:
             CohortModule.cohort_id == cohort.id, CohortModule.document_id == document_id
         )
     )
-    db.session.commit()
 
 
 def renew_join_code(cohort: Cohort) -> str:
     cohort.join_code = new_join_code()
-    db.session.commit()
+    db.session.flush()
     return cohort.join_code

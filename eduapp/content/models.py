@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eduapp.accounts.models import User
-from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.extensions import UTCDateTime, db, enum_column, utcnow
 from eduapp.privacy import Erasure, NotPersonal, Personal
 
 
@@ -26,15 +26,12 @@ class Document(db.Model):
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(16))
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, "kind_known", 16))
     #: The id written in the source file; stable for the document's whole life.
     slug: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (
-        sa.UniqueConstraint("kind", "slug"),
-        sa.CheckConstraint("kind IN ('scenario','module','assessment')", name="kind_known"),
-    )
+    __table_args__ = (sa.UniqueConstraint("kind", "slug"),)
 
     personal_data = (
         NotPersonal(("kind", "slug"), "Which piece of course content: ids from its files."),

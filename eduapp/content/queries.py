@@ -63,6 +63,19 @@ def newest_scenario_versions(slugs: list[str]) -> dict[str, Version]:
     return {version.slug: version for version in db.session.scalars(query)}
 
 
+def scenarios_of_modules() -> dict[int, list[int]]:
+    """Each module's scenarios as learners find them: for the newest version of every module,
+    the document ids of the scenarios it names that have a published version, in its order."""
+    modules = {v.document_id: module_of(v) for v in newest_versions(DocumentKind.MODULE)}
+    published = newest_scenario_versions(
+        sorted({slug for module in modules.values() for slug in module.scenarios})
+    )
+    return {
+        module_id: [published[s].document_id for s in module.scenarios if s in published]
+        for module_id, module in modules.items()
+    }
+
+
 def scenario_of(version: Version) -> Scenario:
     """The parsed scenario of a published version (parsed once per process, it never changes)."""
     return parse_scenario_source(version.source, version.document.slug)

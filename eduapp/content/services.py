@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 
 from eduapp.audit.services import record
 from eduapp.content.models import Document, DocumentKind, Revision, Version
@@ -17,7 +18,9 @@ from eduapp.content.queries import (
     newest_version,
     newest_versions,
     scenario_of,
+    scenarios_of_modules,
 )
+from eduapp.content.signals import module_scenarios_changed
 from eduapp.engine import ContentError, CourseReport, check_course
 from eduapp.extensions import db
 
@@ -35,65 +38,70 @@ class LoadResult:
 def load_course(curriculum_dir: Path, scenarios_dir: Path) -> LoadResult:
     """Import every module, assessment and scenario; a changed file becomes a new published version.
 
-    All or nothing: if any file has a problem, ContentError is raised and nothing changes.
+    All or nothing: if any file has a problem, ContentError is raised before anything is
+    written; a failure on the way raises, and the caller's unit of work rolls it all back.
     Loading the same files again changes nothing.
     """
     report = check_course(curriculum_dir, scenarios_dir)
     if report.problems:
         raise ContentError(report.problems)
     result = LoadResult(report=report)
-    try:
-        for slug, scenario in sorted(report.scenarios.items()):
-            path = scenarios_dir / f"{slug}.md"
-            changed = _publish_if_changed(
-                DocumentKind.SCENARIO,
+    assessments_dir = curriculum_dir / ASSESSMENTS_FOLDER
+    kinds = (
+        (DocumentKind.SCENARIO, report.scenarios, scenarios_dir, scenario_of),
+        (DocumentKind.MODULE, report.modules, curriculum_dir, module_of),
+        (DocumentKind.ASSESSMENT, report.assessments, assessments_dir, assessment_of),
+    )
+    published: list[Version] = []
+    for kind, parsed_documents, folder, parse_version in kinds:
+        for slug, parsed in sorted(parsed_documents.items()):
+            version = _publish_if_changed(
+                kind,
                 slug,
-                path,
-                scenario,
-                scenario_of,
-                title=scenario.title,
-                summary=scenario.summary,
-                sort_order=None,
+                folder / f"{slug}.md",
+                parsed,
+                parse_version,
+                title=parsed.title,
+                summary=parsed.summary,
+                sort_order=parsed.order if kind == DocumentKind.MODULE else None,
             )
-            (result.published if changed else result.unchanged).append(f"scenario {slug}")
-        for slug, module in sorted(report.modules.items()):
-            path = curriculum_dir / f"{slug}.md"
-            changed = _publish_if_changed(
-                DocumentKind.MODULE,
-                slug,
-                path,
-                module,
-                module_of,
-                title=module.title,
-                summary=module.summary,
-                sort_order=module.order,
-            )
-            (result.published if changed else result.unchanged).append(f"module {slug}")
-        for slug, assessment in sorted(report.assessments.items()):
-            path = curriculum_dir / ASSESSMENTS_FOLDER / f"{slug}.md"
-            changed = _publish_if_changed(
-                DocumentKind.ASSESSMENT,
-                slug,
-                path,
-                assessment,
-                assessment_of,
-                title=assessment.title,
-                summary=assessment.summary,
-                sort_order=None,
-            )
-            (result.published if changed else result.unchanged).append(f"assessment {slug}")
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+            name = f"{kind.value} {slug}"
+            if version is None:
+                result.unchanged.append(name)
+            else:
+                result.published.append(name)
+                published.append(version)
+    announce_published(published)
     return result
 
 
-def _publish_if_changed(kind, slug, path: Path, parsed, parse_version, **metadata) -> bool:
-    """Add a revision and a published version unless the newest one already says the same."""
+def announce_published(versions: list[Version]) -> None:
+    """Tell the house what publishing these versions changed: the modules whose scenarios, as
+    learners find them, may differ now (a new module version; a scenario's first version that a
+    module names), with those scenarios."""
+    modules = {v.document_id for v in versions if v.document.kind == DocumentKind.MODULE.value}
+    first_scenarios = {
+        v.document_id
+        for v in versions
+        if v.document.kind == DocumentKind.SCENARIO.value and v.number == 1
+    }
+    if not modules and not first_scenarios:
+        return
+    changed = {
+        module_id: scenario_ids
+        for module_id, scenario_ids in scenarios_of_modules().items()
+        if module_id in modules or first_scenarios.intersection(scenario_ids)
+    }
+    if changed:
+        module_scenarios_changed.send(current_app._get_current_object(), modules=changed)
+
+
+def _publish_if_changed(kind, slug, path: Path, parsed, parse_version, **metadata):
+    """Add a revision and a published version unless the newest one already says the same;
+    returns the new version, or None."""
     current = newest_version(kind, slug)
     if current is not None and parse_version(current) == parsed:
-        return False
+        return None
     source = path.read_text(encoding="utf-8")
     document = current.document if current else _document(kind, slug)
     revision = Revision(
@@ -105,15 +113,14 @@ def _publish_if_changed(kind, slug, path: Path, parsed, parse_version, **metadat
     )
     db.session.add(revision)
     db.session.flush()
-    db.session.add(
-        Version(
-            document=document,
-            number=next_number(Version, document),
-            revision_id=revision.id,
-            source=source,
-            **metadata,
-        )
+    version = Version(
+        document=document,
+        number=next_number(Version, document),
+        revision_id=revision.id,
+        source=source,
+        **metadata,
     )
+    db.session.add(version)
     record(
         "loaded",
         document=document,
@@ -121,7 +128,7 @@ def _publish_if_changed(kind, slug, path: Path, parsed, parse_version, **metadat
         detail=f"from {path.parent.name}/{path.name}",
     )
     db.session.flush()
-    return True
+    return version
 
 
 def export_course(curriculum_dir: Path, scenarios_dir: Path) -> list[Path]:

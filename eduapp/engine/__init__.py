@@ -9,18 +9,12 @@ from .assessment import (
     MAX_QUESTIONS,
     QUESTION_TYPES,
     Assessment,
-    AttemptScore,
-    InvalidAnswer,
     Option,
     Question,
     RubricCriterion,
     ScaleStep,
-    Score,
-    dump_assessment,
-    parse_assessment,
-    score_answer,
-    score_attempt,
 )
+from .assessment_parser import parse_assessment
 from .course import CourseReport, ScenarioStats, check_course, scenario_stats
 from .expressions import (
     Condition,
@@ -51,7 +45,8 @@ from .problems import ContentError, Problem
 from .report import format_report
 from .scenario import AUTHOR_KINDS, PROFESSIONS, Author, Choice, Node, Scenario, Variable
 from .scenario_parser import MAX_NODES, parse_scenario, read_scenario
-from .serialize import dump_module, dump_scenario
+from .scoring import AttemptScore, InvalidAnswer, Score, score_answer, score_attempt
+from .serialize import dump_assessment, dump_module, dump_scenario
 from .validate import MAX_CHOICE_LABEL_CHARS, GraphFacts, graph_facts, validate_scenario
 
 __all__ = [

@@ -1,4 +1,10 @@
-"""Reading the ``key: value`` header that scenario and module files share."""
+"""What the scenario, module and assessment parsers read alike.
+
+The ``key: value`` header at the top of every file, and in scenarios and assessments each
+``::`` section's ``:: id | Title`` line and the ``key: value`` attributes under it.
+"""
+
+import re
 
 from ._text import ID_RE, split_key
 from .problems import Problem
@@ -11,6 +17,9 @@ Entries = dict[str, list[tuple[int, str]]]
 MAX_TITLE_CHARS = 200
 #: Header values that are stored in a column of limited size, with that size.
 _MAX_CHARS = {"title": MAX_TITLE_CHARS}
+#: The id after ``::`` of a scenario's node or an assessment's question.
+SECTION_ID_RE = re.compile(r"[a-z0-9_-]{1,64}")
+_ATTRIBUTE_RE = re.compile(r"[a-z]+:(\s|$)")
 
 
 def read_header(
@@ -106,3 +115,69 @@ def read_authors(entries: Entries, filename: str, problems: list[Problem]) -> tu
     if "author" not in entries:
         problems.append(Problem(filename, 1, "The header has no 'author:' line; add at least one."))
     return tuple(authors)
+
+
+class SectionReader:
+    """Reads the start of a ``::`` section: its ``:: id | Title`` line and attributes.
+
+    Problems are reported at 0-based line indexes into ``lines``. A subclass says what its
+    sections are (``noun``), which attributes they take, what its text is called in messages
+    and which lines end the attributes although they look like one.
+    """
+
+    noun = "section"
+    attribute_names: tuple[str, ...] = ()
+    text_name = "text"
+
+    def __init__(self, lines: list[str], filename: str, problems: list[Problem]) -> None:
+        self.lines = lines
+        self.filename = filename
+        self.problems = problems
+
+    def report(self, index: int, message: str) -> None:
+        self.problems.append(Problem(self.filename, index + 1, message))
+
+    def ends_attributes(self, line: str) -> bool:
+        """Whether a line shaped like ``key: value`` starts the section's content instead."""
+        return False
+
+    def head(self, begin: int) -> tuple[str, str]:
+        """The section's id and title, from its ``:: id | Title`` line."""
+        section_id, bar, title = (part.strip() for part in self.lines[begin][2:].partition("|"))
+        if not SECTION_ID_RE.fullmatch(section_id):
+            self.report(
+                begin,
+                f"The {self.noun} id '{section_id}' may use only lowercase letters, digits, "
+                "'-' and '_' (1 to 64 characters).",
+            )
+        if not bar or not title:
+            self.report(
+                begin,
+                f"{self.noun.capitalize()} '{section_id}' needs a title: "
+                f"write ':: {section_id} | Title'.",
+            )
+        return section_id, title
+
+    def attributes(self, index: int, end: int) -> tuple[int, dict[str, tuple[int, str]]]:
+        """The index of the line after the attributes, and each by name: (line index, value)."""
+        found: dict[str, tuple[int, str]] = {}
+        while index < end and self.lines[index].strip():
+            line = self.lines[index]
+            if not _ATTRIBUTE_RE.match(line) or self.ends_attributes(line):
+                break
+            key, value = split_key(line) or ("", "")
+            if key not in self.attribute_names:
+                *others, last = self.attribute_names
+                self.report(
+                    index,
+                    f"Unknown {self.noun} attribute '{key}:' (use {', '.join(others)} or {last}). "
+                    f"To start the {self.text_name} with it, leave a blank line first.",
+                )
+            elif key in found:
+                self.report(index, f"'{key}:' appears twice in this {self.noun}.")
+            elif not value:
+                self.report(index, f"'{key}:' is empty.")
+            else:
+                found[key] = (index, value)
+            index += 1
+        return index, found

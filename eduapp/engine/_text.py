@@ -1,4 +1,4 @@
-"""Line-level helpers shared by the scenario and module parsers and the serializer."""
+"""Line-level helpers shared by the scenario, module and assessment parsers and the serializer."""
 
 import re
 from collections.abc import Iterable
@@ -17,6 +17,22 @@ NUMBER_RE = re.compile(r"-?[0-9]+")
 BODY_SPECIALS = ("[[", "::", "debrief:")
 #: Starts of indented lines that mean something under a choice.
 CHOICE_SPECIALS = ("if:", "set:", "feedback:")
+#: Starts of an assessment question's option lines: a correct one, or not.
+OPTION_MARKS = ("- [x]", "- [X]", "- [ ]")
+#: Named parts of an assessment question, each starting with ``name:`` at the start of a line.
+QUESTION_PARTS = (
+    "rubric",
+    "model answer",
+    "situation",
+    "hypothesis",
+    "new information",
+    "panel",
+    "feedback",
+)
+#: Starts of lines that mean something in a question's Markdown, so must be escaped there.
+QUESTION_SPECIALS = ("::", *OPTION_MARKS, *(f"{name}:" for name in QUESTION_PARTS))
+#: Starts of indented lines that mean something under an option.
+OPTION_SPECIALS = ("feedback:",)
 
 
 def split_lines(text: str) -> list[str]:

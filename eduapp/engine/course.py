@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._text import MAX_FILE_BYTES
-from .assessment import Assessment, parse_assessment
+from .assessment import Assessment
+from .assessment_parser import parse_assessment
 from .module import Module, parse_module
 from .player import search_endings
 from .problems import ContentError, Problem

@@ -6,7 +6,7 @@ Everything here is one pass over the lines, so a hostile file costs linear time.
 import re
 from dataclasses import dataclass, field
 
-from ._header import check_id, first, read_authors, read_header, require
+from ._header import SectionReader, check_id, first, read_authors, read_header, require
 from ._text import (
     BODY_SPECIALS,
     CHOICE_SPECIALS,
@@ -24,10 +24,7 @@ from .scenario import PROFESSIONS, Choice, Node, Scenario, Variable
 from .validate import validate_scenario
 
 MAX_NODES = 2000
-NODE_ID_RE = re.compile(r"[a-z0-9_-]{1,64}")
 VAR_NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
-_ATTRIBUTE_RE = re.compile(r"[a-z]+:(\s|$)")
-_ATTRIBUTES = ("speaker", "reflect", "ending")
 _SINGLE_KEYS = ("id", "title", "summary", "professions", "licence", "start")
 _REPEATABLE_KEYS = ("author", "var")
 
@@ -150,66 +147,35 @@ class _ChoiceDraft:
         )
 
 
-class _NodeReader:
+class _NodeReader(SectionReader):
     """Reads one node block: header line, attributes, body, choices, debrief."""
 
-    def __init__(self, lines: list[str], filename: str, problems: list[Problem]) -> None:
-        self.lines = lines
-        self.filename = filename
-        self.problems = problems
+    noun = "node"
+    attribute_names = ("speaker", "reflect", "ending")
 
-    def report(self, index: int, message: str) -> None:
-        self.problems.append(Problem(self.filename, index + 1, message))
+    def ends_attributes(self, line: str) -> bool:
+        return line.startswith("debrief:")
 
     def read(self, begin: int, end: int) -> Node:
-        node_id, bar, title = (part.strip() for part in self.lines[begin][2:].partition("|"))
-        if not NODE_ID_RE.fullmatch(node_id):
-            self.report(
-                begin,
-                f"The node id '{node_id}' may use only lowercase letters, digits, '-' and '_' "
-                "(1 to 64 characters).",
-            )
-        if not bar or not title:
-            self.report(begin, f"Node '{node_id}' needs a title: write ':: {node_id} | Title'.")
+        node_id, title = self.head(begin)
         index, attributes = self.attributes(begin + 1, end)
         body = []
         while index < end and not self.lines[index].startswith(("[[", "debrief:")):
             body.append(unescape(self.lines[index], BODY_SPECIALS))
             index += 1
         index, choices = self.choices(index, end)
+        values = {name: value for name, (_, value) in attributes.items()}
         return Node(
             id=node_id,
             title=title,
             body=clean_text(body),
-            speaker=attributes.get("speaker", ""),
-            reflect=attributes.get("reflect", ""),
-            ending=attributes.get("ending", ""),
+            speaker=values.get("speaker", ""),
+            reflect=values.get("reflect", ""),
+            ending=values.get("ending", ""),
             debrief=self.debrief(index, end),
             choices=choices,
             line=begin + 1,
         )
-
-    def attributes(self, index: int, end: int) -> tuple[int, dict[str, str]]:
-        found: dict[str, str] = {}
-        while index < end and self.lines[index].strip():
-            line = self.lines[index]
-            if not _ATTRIBUTE_RE.match(line) or line.startswith("debrief:"):
-                break
-            key, value = split_key(line) or ("", "")
-            if key not in _ATTRIBUTES:
-                self.report(
-                    index,
-                    f"Unknown node attribute '{key}:' (use speaker, reflect or ending). "
-                    "To start the text with it, leave a blank line first.",
-                )
-            elif key in found:
-                self.report(index, f"'{key}:' appears twice in this node.")
-            elif not value:
-                self.report(index, f"'{key}:' is empty.")
-            else:
-                found[key] = value
-            index += 1
-        return index, found
 
     def choices(self, index: int, end: int) -> tuple[int, tuple[Choice, ...]]:
         drafts: list[_ChoiceDraft] = []

@@ -7,8 +7,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from eduapp.extensions import db
 from eduapp.mail.sender import deliver_due
+from eduapp.transaction import roll_back
 
 mail = AppGroup("mail", help="Outgoing e-mail.")
 log = logging.getLogger("eduapp.mail")
@@ -29,7 +29,7 @@ def send(loop: bool, interval: int):
         except sa.exc.OperationalError as error:
             if not loop:
                 raise
-            db.session.rollback()
+            roll_back()
             reason = type(error.orig or error).__name__  # the driver's class: never the SQL
             log.warning("mail sender: database unavailable (%s)", reason)
         else:

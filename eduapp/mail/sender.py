@@ -5,6 +5,9 @@ a guarded UPDATE that moves its next try into the future (a lease), so only one 
 a sender that dies mid-send leaves it to be tried again when the lease runs out. A failed try
 backs off, growing, up to ``MAIL_MAX_TRIES``. Sent messages keep their address and subject but
 lose their bodies: a confirmation link has no business staying in the database.
+
+Each step is a unit of work of its own (eduapp/transaction.py): taking a message, recording it
+sent, recording a failure. After a request, the sender runs once the request has committed.
 """
 
 import logging
@@ -23,6 +26,7 @@ from flask import current_app, g
 
 from eduapp.extensions import db, utcnow
 from eduapp.mail.models import OutboxMail
+from eduapp.transaction import roll_back, unit_of_work
 
 log = logging.getLogger("eduapp.mail")
 
@@ -139,17 +143,17 @@ def _due_ids(limit: int) -> list[int]:
 def _take(mail_id: int) -> OutboxMail | None:
     """Lease one message to this sender, or None if another sender took it first."""
     now = utcnow()
-    taken = db.session.execute(
-        sa.update(OutboxMail)
-        .where(
-            OutboxMail.id == mail_id,
-            OutboxMail.sent_at.is_(None),
-            OutboxMail.next_try_at <= now,
-        )
-        .values(next_try_at=now + LEASE, tries=OutboxMail.tries + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
+    with unit_of_work():
+        taken = db.session.execute(
+            sa.update(OutboxMail)
+            .where(
+                OutboxMail.id == mail_id,
+                OutboxMail.sent_at.is_(None),
+                OutboxMail.next_try_at <= now,
+            )
+            .values(next_try_at=now + LEASE, tries=OutboxMail.tries + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     return db.session.get(OutboxMail, mail_id, populate_existing=True) if taken else None
 
 
@@ -169,11 +173,10 @@ def deliver_due(limit: int = 50) -> Delivery:
                 except smtplib.SMTPRecipientsRefused as error:
                     _failed(mail, error, delivery)  # this address only: go on with the rest
                     continue
-                mail.sent_at, mail.text_body, mail.html_body = utcnow(), "", ""
-                db.session.commit()
+                with unit_of_work():
+                    mail.sent_at, mail.text_body, mail.html_body = utcnow(), "", ""
                 delivery.sent += 1
     except (smtplib.SMTPException, OSError) as error:
-        db.session.rollback()
         log.warning("mail server unavailable: %s", _reason(error))
         delivery.failed += _back_off([mail.id for mail in taken], error)
     return delivery
@@ -184,9 +187,9 @@ def _reason(error: Exception) -> str:
 
 
 def _failed(mail: OutboxMail, error: Exception, delivery: Delivery) -> None:
-    mail.next_try_at = utcnow() + _backoff(mail.tries)
-    mail.last_error = _reason(error)
-    db.session.commit()
+    with unit_of_work():
+        mail.next_try_at = utcnow() + _backoff(mail.tries)
+        mail.last_error = _reason(error)
     delivery.failed += 1
     log.warning("mail %s not sent (try %s): %s", mail.id, mail.tries, mail.last_error)
 
@@ -194,22 +197,23 @@ def _failed(mail: OutboxMail, error: Exception, delivery: Delivery) -> None:
 def _back_off(taken: list[int], error: Exception) -> int:
     """Messages this run took but did not send wait, growing, from their own tries count."""
     now = utcnow()
-    waiting = list(
-        db.session.scalars(
-            sa.select(OutboxMail).where(OutboxMail.id.in_(taken), OutboxMail.sent_at.is_(None))
+    with unit_of_work():
+        waiting = list(
+            db.session.scalars(
+                sa.select(OutboxMail).where(OutboxMail.id.in_(taken), OutboxMail.sent_at.is_(None))
+            )
         )
-    )
-    for mail in waiting:
-        mail.next_try_at = now + _backoff(mail.tries)
-        mail.last_error = _reason(error)
-    db.session.commit()
+        for mail in waiting:
+            mail.next_try_at = now + _backoff(mail.tries)
+            mail.last_error = _reason(error)
     return len(waiting)
 
 
 def deliver_after_request(error: BaseException | None) -> None:
     """Where MAIL_DELIVER_AFTER_REQUEST is set (development, tests): once a request that queued
-    mail is done, send it, so `make run` needs no sender running beside it. A failure here
-    only leaves the message waiting in the outbox; it never reaches the person's page."""
+    mail is done (and committed: eduapp/transaction.py), send it, so `make run` needs no sender
+    running beside it. A failure here only leaves the message waiting in the outbox; it never
+    reaches the person's page."""
     if error is not None or not g.pop("mail_queued", False):
         return
     if not current_app.config["MAIL_DELIVER_AFTER_REQUEST"]:
@@ -217,5 +221,5 @@ def deliver_after_request(error: BaseException | None) -> None:
     try:
         deliver_due(limit=10)
     except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+        roll_back()
         log.warning("mail left in the outbox: the database refused the sender")

@@ -27,11 +27,10 @@ def request_erasure(user: User) -> bool:
     """Ask for this learner's data to be erased. False if a request is pending already."""
     if pending_erasure_request(user) is not None:
         return False
-    db.session.add(ErasureRequest(user_id=user.id))
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(ErasureRequest(user_id=user.id))
     except sa.exc.IntegrityError:  # a second request raced this one: one is pending
-        db.session.rollback()
         return False
     return True
 
@@ -66,7 +65,7 @@ def erase_learner(user: User, admin: User) -> None:
         .values(carried_out_at=now, carried_out_by_id=admin.id)
     )
     record("erased", actor=admin, subject=user)
-    db.session.commit()
+    db.session.flush()
 
 
 def _pseudonymise(entry: Personal, user: User) -> None:

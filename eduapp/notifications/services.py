@@ -1,5 +1,5 @@
-"""Writes for notifications. ``notify`` only adds a row: the caller's service owns the commit,
-so a notification is written in the same transaction as the event it tells about."""
+"""Writes for notifications. ``notify`` only adds a row to the request's transaction, so a
+notification is written with the event it tells about."""
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
@@ -45,5 +45,4 @@ def mark_all_read(user: User) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    db.session.commit()
     return result.rowcount

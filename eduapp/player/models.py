@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eduapp.content.models import Revision, Version
 from eduapp.engine import Scenario, State, start_state
-from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.extensions import UTCDateTime, db, enum_column, utcnow
 from eduapp.privacy import Erasure, Personal
 
 
@@ -41,7 +41,9 @@ class Attempt(db.Model):
     version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("versions.id"), index=True)
     #: For an author's playtest instead: the draft revision played.
     revision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("revisions.id"))
-    status: Mapped[str] = mapped_column(sa.String(16), default=AttemptStatus.IN_PROGRESS.value)
+    status: Mapped[AttemptStatus] = mapped_column(
+        enum_column(AttemptStatus, "status_known", 16), default=AttemptStatus.IN_PROGRESS
+    )
     node_id: Mapped[str] = mapped_column(sa.String(64))
     variables: Mapped[dict] = mapped_column(sa.JSON)
     #: How many choices have been recorded; a posted choice must carry this number.
@@ -60,11 +62,18 @@ class Attempt(db.Model):
     reflections: Mapped[list["Reflection"]] = relationship(
         back_populates="attempt", order_by="Reflection.step", lazy="selectin"
     )
+    #: The choice that brought the attempt where it stands (None at the start) and the
+    #: reflection written there: all the step page reads, joined to the attempt in one query.
+    arrival: Mapped["ChoiceEvent | None"] = relationship(
+        primaryjoin="and_(ChoiceEvent.attempt_id == Attempt.id, ChoiceEvent.step == Attempt.step)",
+        viewonly=True,
+    )
+    reflection_here: Mapped["Reflection | None"] = relationship(
+        primaryjoin="and_(Reflection.attempt_id == Attempt.id, Reflection.step == Attempt.step)",
+        viewonly=True,
+    )
 
     __table_args__ = (
-        sa.CheckConstraint(
-            "status IN ('in_progress','completed','abandoned')", name="status_known"
-        ),
         sa.CheckConstraint("step >= 0", name="step_not_negative"),
         sa.CheckConstraint(
             "(version_id IS NULL) != (revision_id IS NULL) AND "
@@ -171,7 +180,7 @@ class Reflection(db.Model):
     node_id: Mapped[str] = mapped_column(sa.String(64))
     prompt: Mapped[str] = mapped_column(sa.Text)
     body: Mapped[str] = mapped_column(sa.Text)
-    visibility: Mapped[str] = mapped_column(sa.String(16))
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "visibility_known", 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -179,7 +188,6 @@ class Reflection(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("attempt_id", "step"),
-        sa.CheckConstraint("visibility IN ('private','tutors')", name="visibility_known"),
         # The tutors' queue reads shared reflections oldest first, a page at a time.
         sa.Index(
             "ix_reflections_shared_created",

@@ -4,19 +4,57 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy.orm import joinedload, lazyload
 
+from eduapp.cache import MIB, ByteBoundedCache
 from eduapp.content.models import Version
 from eduapp.content.queries import parse_scenario_source
 from eduapp.engine import Scenario
 from eduapp.extensions import db
+from eduapp.markdown import render_markdown
 from eduapp.player.models import Attempt, AttemptStatus
 from eduapp.tallies.models import SharedChoiceFigure
+
+#: Loader options for the step page: the attempt with its version (always joined), the choice
+#: that brought it where it stands and the reflection written there, in one query; its history
+#: only if read (the ending page reads it).
+STEP_PAGE = (
+    joinedload(Attempt.arrival),
+    joinedload(Attempt.reflection_here),
+    lazyload(Attempt.events),
+    lazyload(Attempt.reflections),
+)
+#: Loader options for recording a choice: the attempt's events (was this choice taken here
+#: before?), not its reflections (the one written at the node is read by itself).
+RECORDING = (lazyload(Attempt.reflections),)
 
 
 def scenario_of_attempt(attempt: Attempt) -> Scenario:
     """The scenario an attempt plays: its published version, or the draft an author playtests."""
     document = attempt.version.document if attempt.version else attempt.revision.document
     return parse_scenario_source(attempt.source, document.slug)
+
+
+#: Published nodes' texts rendered as HTML, per worker process. A published version never
+#: changes, so each of its texts is rendered once (a learner's every step rendered it again).
+#: Each entry is charged for its HTML, at most ~10 characters per character of text (a table's
+#: empty cells) at up to 4 bytes each, and for the text it is kept by (measured in
+#: tests/player/test_play_step.py). The course's node texts are about 0.2 MB.
+RENDERED = ByteBoundedCache(32 * MIB, bytes_per_char=48, bytes_per_entry=1024)
+
+
+def node_html(attempt: Attempt, text: str, base_level: int = 2) -> Markup:
+    """A node's Markdown as HTML: rendered once per process for a published version, each time
+    for a playtested draft."""
+    if attempt.version_id is None:
+        return render_markdown(text, base_level)
+    return _published_html(text, base_level)
+
+
+@RENDERED.memoize
+def _published_html(text: str, base_level: int) -> Markup:
+    return render_markdown(text, base_level)
 
 
 def unfinished_attempt(user_id: int, document_id: int) -> Attempt | None:

@@ -1,13 +1,16 @@
 """Writes of the player: starting attempts, recording choices and reflections.
 
-Every write either commits whole or not at all. A posted step that is not the attempt's
-current one (a double click, the back button, a replayed request) records nothing.
+They change the request's transaction, which commits whole or not at all (eduapp/transaction.py).
+A posted step that is not the attempt's current one (a double click, the back button, a
+replayed request) records nothing. A learner's attempts and choices are told as events
+(player/signals.py), which the tallies count in the same transaction.
 """
 
 import enum
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 
 from eduapp.accounts.models import User
 from eduapp.content.models import Version
@@ -16,8 +19,8 @@ from eduapp.engine import ChoiceUnavailable, State, take_choice
 from eduapp.extensions import db, utcnow
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent, Reflection, Visibility
 from eduapp.player.queries import scenario_of_attempt, unfinished_attempt
+from eduapp.player.signals import RecordedChoice, attempt_started, choice_recorded
 from eduapp.reflections.models import PeerReview, ReflectionReply, ReflectionTheme
-from eduapp.tallies.services import RecordedChoice, attempt_started, count_choice
 
 
 class Outcome(enum.Enum):
@@ -47,15 +50,21 @@ def start_attempt(user: User, version: Version, *, fresh: bool = False) -> Attem
         unfinished.status = AttemptStatus.ABANDONED.value
     attempt = Attempt.at_start(scenario_of(version), user_id=user.id, version=version)
     db.session.add(attempt)
-    attempt_started(user.id, version.document_id)
-    db.session.commit()
+    db.session.flush()
+    attempt_started.send(
+        current_app._get_current_object(), user_id=user.id, document_id=version.document_id
+    )
     return attempt
 
 
 def choose(
     attempt: Attempt, posted_step: int, number: int, reflection: ReflectionInput | None = None
 ) -> Outcome:
-    """Record one choice, and the reflection written at that node, in one transaction."""
+    """Record one choice, and the reflection written at that node.
+
+    The step is claimed first, with ``UPDATE ... WHERE step = ?``: of two requests posting the
+    same step, the second waits for the first to finish, claims nothing and writes nothing.
+    """
     scenario = scenario_of_attempt(attempt)
     if attempt.status != AttemptStatus.IN_PROGRESS.value or posted_step != attempt.step:
         _save_late_reflection(attempt, posted_step, reflection)
@@ -68,50 +77,44 @@ def choose(
     node = scenario.node(before.node_id)
     choice = node.choices[number - 1]
     now = utcnow()
-    try:
-        if reflection is not None:
-            _upsert_reflection(attempt, before.step, before.node_id, node.reflect, reflection)
-        finished = scenario.node(after.node_id).is_ending
-        claimed = db.session.execute(
-            sa.update(Attempt)
-            .where(Attempt.id == attempt.id, Attempt.step == before.step)
-            .values(
-                step=after.step,
-                node_id=after.node_id,
-                variables=dict(after.variables),
-                node_entered_at=now,
-                status=(AttemptStatus.COMPLETED if finished else AttemptStatus.IN_PROGRESS).value,
-                completed_at=now if finished else None,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
-            db.session.rollback()
-            return Outcome.STALE
-        seconds = max(0, int((now - attempt.node_entered_at).total_seconds()))
-        if not attempt.is_playtest:
-            count_choice(
-                RecordedChoice(
-                    user_id=attempt.user_id,
-                    version_id=attempt.version_id,
-                    document_id=attempt.version.document_id,
-                    node_id=before.node_id,
-                    choice_number=number,
-                    choice_label=choice.label,
-                    seconds=seconds,
-                    first_in_attempt=not _took_before(attempt, before.node_id, number),
-                    ended_at=after.node_id if finished else None,
-                )
-            )
-        _record_event(attempt, before, after, number, choice.label, seconds)
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
+    finished = scenario.node(after.node_id).is_ending
+    claimed = db.session.execute(
+        sa.update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.step == before.step)
+        .values(
+            step=after.step,
+            node_id=after.node_id,
+            variables=dict(after.variables),
+            node_entered_at=now,
+            status=(AttemptStatus.COMPLETED if finished else AttemptStatus.IN_PROGRESS).value,
+            completed_at=now if finished else None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
         return Outcome.STALE
-    except BaseException:
-        db.session.rollback()
-        raise
-    db.session.refresh(attempt)
+    if reflection is not None:
+        _upsert_reflection(attempt, before.step, before.node_id, node.reflect, reflection)
+    seconds = max(0, int((now - attempt.node_entered_at).total_seconds()))
+    first_in_attempt = not _took_before(attempt, before.node_id, number)
+    _record_event(attempt, before, after, number, choice.label, seconds)
+    if not attempt.is_playtest:
+        choice_recorded.send(
+            current_app._get_current_object(),
+            choice=RecordedChoice(
+                user_id=attempt.user_id,
+                version_id=attempt.version_id,
+                document_id=attempt.version.document_id,
+                node_id=before.node_id,
+                choice_number=number,
+                choice_label=choice.label,
+                seconds=seconds,
+                first_in_attempt=first_in_attempt,
+                ended_at=after.node_id if finished else None,
+            ),
+        )
+    # Whoever reads the attempt next reads what was written; the page redirects and reads none.
+    db.session.expire(attempt)
     return Outcome.RECORDED
 
 
@@ -148,14 +151,7 @@ def save_reflection(attempt: Attempt, posted_step: int, reflection: ReflectionIn
     prompt = scenario_of_attempt(attempt).node(node_id).reflect
     if not prompt:
         return False
-    try:
-        _upsert_reflection(attempt, posted_step, node_id, prompt, reflection)
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        # A concurrent save of the same visit won the insert; ours becomes an update.
-        db.session.rollback()
-        _upsert_reflection(attempt, posted_step, node_id, prompt, reflection)
-        db.session.commit()
+    _upsert_reflection(attempt, posted_step, node_id, prompt, reflection)
     return True
 
 
@@ -191,18 +187,24 @@ def _upsert_reflection(attempt, step: int, node_id: str, prompt: str, reflection
     if existing is None:
         if not body:
             return
-        db.session.add(
-            Reflection(
-                attempt_id=attempt.id,
-                user_id=attempt.user_id,
-                step=step,
-                node_id=node_id,
-                prompt=prompt,
-                body=body,
-                visibility=reflection.visibility.value,
-            )
-        )
-    elif not body:
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    Reflection(
+                        attempt_id=attempt.id,
+                        user_id=attempt.user_id,
+                        step=step,
+                        node_id=node_id,
+                        prompt=prompt,
+                        body=body,
+                        visibility=reflection.visibility.value,
+                    )
+                )
+        except sa.exc.IntegrityError:
+            # A concurrent save of the same visit won the insert: ours becomes an update.
+            _upsert_reflection(attempt, step, node_id, prompt, reflection)
+        return
+    if not body:
         # Emptying the box withdraws an unanswered reflection; one that a tutor or a peer has
         # already answered keeps its text, so their answers never lose what they answer.
         if not _has_answers(existing):

@@ -17,8 +17,11 @@ from eduapp.player import services
 from eduapp.player.forms import StartForm, StepForm
 from eduapp.player.models import Attempt, Visibility
 from eduapp.player.queries import (
+    RECORDING,
+    STEP_PAGE,
     attempts_of,
     how_others_chose,
+    node_html,
     progress_by_scenario,
     scenario_of_attempt,
 )
@@ -100,14 +103,17 @@ def attempts():
 @bp.get("/attempts/<int:attempt_id>")
 @signed_in
 def attempt(attempt_id: int):
-    attempt = get_owned_or_404(Attempt, attempt_id)
+    attempt = get_owned_or_404(Attempt, attempt_id, options=STEP_PAGE)
     scenario = scenario_of_attempt(attempt)
     if attempt.is_completed:
+        ending = scenario.node(attempt.node_id)
         return render_template(
             "player/ending.html",
             attempt=attempt,
             scenario=scenario,
-            ending=scenario.node(attempt.node_id),
+            ending=ending,
+            body=node_html(attempt, ending.body),
+            debrief=node_html(attempt, ending.debrief, 3),
             others=(
                 {}
                 if attempt.is_playtest
@@ -121,11 +127,11 @@ def attempt(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>")
 @signed_in
 def step(attempt_id: int):
-    attempt = get_owned_or_404(Attempt, attempt_id)
+    attempt = get_owned_or_404(Attempt, attempt_id, options=RECORDING)
     form = StepForm()
     if not form.validate_on_submit():
         if attempt.is_completed or form.step.data != attempt.step:
-            return redirect(url_for("player.attempt", attempt_id=attempt.id))
+            return redirect(url_for("player.attempt", attempt_id=attempt_id))
         return _render_step(attempt, scenario_of_attempt(attempt), form), 400
     reflection = services.ReflectionInput(
         form.reflection.data or "", Visibility(form.visibility.data)
@@ -133,22 +139,22 @@ def step(attempt_id: int):
     if form.choice.data is None:
         if services.save_reflection(attempt, form.step.data, reflection):
             flash("Your reflection is saved.", "success")
-        return redirect(url_for("player.attempt", attempt_id=attempt.id))
+        return redirect(url_for("player.attempt", attempt_id=attempt_id))
     outcome = services.choose(attempt, form.step.data, form.choice.data, reflection)
     if outcome is services.Outcome.STALE:
         flash("That step was already recorded, so here is where you are now.", "info")
     elif outcome is services.Outcome.UNAVAILABLE:
         flash("That choice is not available here.", "error")
-    return redirect(url_for("player.attempt", attempt_id=attempt.id))
+    return redirect(url_for("player.attempt", attempt_id=attempt_id))
 
 
 def _render_step(attempt: Attempt, scenario, form: StepForm):
     node = scenario.node(attempt.node_id)
-    reflection = next((r for r in attempt.reflections if r.step == attempt.step), None)
+    reflection = attempt.reflection_here
     if reflection is not None and form.reflection.data is None:
         form.reflection.data = reflection.body
         form.visibility.data = reflection.visibility
-    last_event = attempt.events[-1] if attempt.events else None
+    last_event = attempt.arrival
     feedback = None
     if last_event is not None:
         previous = scenario.node(last_event.from_node)
@@ -161,6 +167,7 @@ def _render_step(attempt: Attempt, scenario, form: StepForm):
         attempt=attempt,
         scenario=scenario,
         node=node,
+        body=node_html(attempt, node.body),
         form=form,
         choices=offered_choices(scenario, attempt.state),
         feedback=feedback,

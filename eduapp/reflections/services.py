@@ -1,6 +1,7 @@
 """Writes about shared reflections: replies, themes, peer review, and the learner's visibility.
 
-Each function commits once; the notifications it sends are written in the same transaction.
+Each function changes the request's transaction (eduapp/transaction.py); the notifications it
+sends are written in the same transaction.
 Callers have already loaded the reflection through the access rules (tutor or owner).
 """
 
@@ -58,7 +59,7 @@ def reply(tutor: User, reflection: Reflection, body: str) -> ReflectionReply:
         f"Your tutor replied to your reflection on “{scenario_title(reflection)}”.",
         _my_reflection_link(reflection),
     )
-    db.session.commit()
+    db.session.flush()
     return answer
 
 
@@ -120,7 +121,7 @@ def set_themes(tutor: User, reflection: Reflection, names: list[str], new_theme:
         db.session.add(
             ReflectionTheme(reflection_id=reflection.id, theme_id=theme_id, tagged_by_id=tutor.id)
         )
-    db.session.commit()
+    db.session.flush()
 
 
 def _reviewer_candidates(cohort_id: int, author_id: int) -> list[int]:
@@ -159,11 +160,10 @@ def open_peer_review(tutor: User, reflection: Reflection, cohort_id: int) -> Pee
         candidates, min(REVIEWERS_PER_REFLECTION, len(candidates))
     )
     review = PeerReview(reflection_id=reflection.id, cohort_id=cohort.id, opened_by_id=tutor.id)
-    db.session.add(review)
     try:
-        db.session.flush()
-    except sa.exc.IntegrityError:
-        db.session.rollback()  # another tutor opened it in this cohort a moment ago
+        with db.session.begin_nested():
+            db.session.add(review)
+    except sa.exc.IntegrityError:  # another tutor opened it in this cohort a moment ago
         raise ReflectionError(f"It is open for peer review in {cohort.name} already.") from None
     for reviewer_id in chosen:
         allocation = PeerReviewAllocation(peer_review_id=review.id, reviewer_id=reviewer_id)
@@ -180,7 +180,7 @@ def open_peer_review(tutor: User, reflection: Reflection, cohort_id: int) -> Pee
         f"peer review in {cohort.name}.",
         _my_reflection_link(reflection),
     )
-    db.session.commit()
+    db.session.flush()
     return review
 
 
@@ -197,7 +197,6 @@ def submit_peer_review(allocation: PeerReviewAllocation, scores: dict[str, int],
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        db.session.rollback()
         return False
     reflection = db.session.get(Reflection, allocation.peer_review.reflection_id)
     notify(
@@ -205,7 +204,6 @@ def submit_peer_review(allocation: PeerReviewAllocation, scores: dict[str, int],
         f"A peer reviewed your reflection on “{scenario_title(reflection)}”.",
         _my_reflection_link(reflection),
     )
-    db.session.commit()
     db.session.refresh(allocation)
     return True
 
@@ -214,4 +212,4 @@ def change_visibility(reflection: Reflection, visibility: Visibility) -> None:
     """The learner decides who may read it. Making it private again hides it from tutors'
     queues and from peer reviewers; replies and reviews already given stay with the learner."""
     reflection.visibility = visibility.value
-    db.session.commit()
+    db.session.flush()

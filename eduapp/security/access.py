@@ -75,9 +75,12 @@ def enforce_access():
     return None
 
 
-def get_owned_or_404(model, ident, owner_attr: str = "user_id"):
-    """Load a record that must belong to the current user; anything else is a logged 404."""
-    record = db.session.get(model, ident)
+def get_owned_or_404(model, ident, owner_attr: str = "user_id", *, options=()):
+    """Load a record that must belong to the current user; anything else is a logged 404.
+
+    ``options`` are loader options for what the page reads with it (in the same query).
+    """
+    record = db.session.get(model, ident, options=options)
     if record is None or getattr(record, owner_attr) != current_user.id:
         if record is not None:
             log.warning("refused: %s %s belongs to another user", model.__name__, ident)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eduapp.accounts.models import User
-from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.extensions import UTCDateTime, db, enum_column, utcnow
 from eduapp.privacy import Erasure, NotPersonal, Personal
 
 
@@ -29,19 +29,14 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(sa.String(32))
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole, "role_known", 32))
     #: How the published module credits this person, by role: "nursing student", "medical tutor".
     credit: Mapped[str] = mapped_column(sa.String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
 
-    __table_args__ = (
-        sa.UniqueConstraint("document_id", "user_id"),
-        sa.CheckConstraint(
-            "role IN ('patient_partner','peer_student','staff','reviewer')", name="role_known"
-        ),
-    )
+    __table_args__ = (sa.UniqueConstraint("document_id", "user_id"),)
 
     personal_data = (
         Personal(
@@ -83,16 +78,13 @@ class SignOff(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     revision_id: Mapped[int] = mapped_column(sa.ForeignKey("revisions.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    decision: Mapped[str] = mapped_column(sa.String(16))
+    decision: Mapped[Decision] = mapped_column(enum_column(Decision, "decision_known", 16))
     note: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
 
-    __table_args__ = (
-        sa.UniqueConstraint("revision_id", "user_id"),
-        sa.CheckConstraint("decision IN ('approve','changes')", name="decision_known"),
-    )
+    __table_args__ = (sa.UniqueConstraint("revision_id", "user_id"),)
 
     personal_data = (
         Personal(

@@ -1,7 +1,8 @@
 """Writes of the studio: drafts and revisions, members, comments, sign-offs and publishing.
 
-Every write commits once, with its audit event. A save carries the revision it was based on;
-if someone saved since, nothing is written and the caller gets a Conflict with both texts.
+Every write goes into the request's transaction with its audit event (eduapp/transaction.py).
+A save carries the revision it was based on; if someone saved since, nothing is written and the
+caller gets a Conflict with both texts.
 """
 
 import re
@@ -18,7 +19,7 @@ from eduapp.content.queries import (
     newest_scenario_versions,
     newest_version,
 )
-from eduapp.content.services import next_number
+from eduapp.content.services import announce_published, next_number
 from eduapp.engine import (
     Choice,
     Node,
@@ -113,21 +114,23 @@ def create_document(actor: User, kind: DocumentKind, slug: str, title: str, cred
     )
     if taken:
         raise StudioError(f"A {kind.value} with the id '{slug}' exists already.")
-    document = Document(kind=kind.value, slug=slug)
-    db.session.add(document)
-    db.session.flush()
-    member = Membership(
-        document_id=document.id,
-        user_id=actor.id,
-        role=default_role_for(actor).value,
-        credit=credit.strip() or Role(next(iter(sorted(actor.role_set)))).label.lower(),
-    )
-    db.session.add(member)
-    revision = _add_revision(
-        document, 1, _starter_source(kind, slug, title, member), "Started the draft", actor
-    )
-    record("created", actor=actor, document=document, revision_number=revision.number)
-    _commit_or_conflict(document, revision)
+    try:
+        with db.session.begin_nested():
+            document = Document(kind=kind.value, slug=slug)
+            db.session.add(document)
+            db.session.flush()
+            member = Membership(
+                document_id=document.id,
+                user_id=actor.id,
+                role=default_role_for(actor).value,
+                credit=credit.strip() or Role(next(iter(sorted(actor.role_set)))).label.lower(),
+            )
+            db.session.add(member)
+            source = _starter_source(kind, slug, title, member)
+            _add_revision(document, 1, source, "Started the draft", actor)
+            record("created", actor=actor, document=document, revision_number=1)
+    except sa.exc.IntegrityError:  # someone created it a moment ago
+        raise StudioError(f"A {kind.value} with the id '{slug}' exists already.") from None
     return document
 
 
@@ -145,14 +148,20 @@ def _add_revision(document, number: int, source: str, message: str, actor) -> Re
     return revision
 
 
-def _commit_or_conflict(document: Document, revision: Revision) -> None:
+def _add_revision_or_conflict(
+    document, number: int, source: str, message: str, actor, action, **audit
+) -> Revision:
+    """Add revision ``number`` and its audit event in a savepoint. If another save took that
+    number between our check and our insert, nothing of ours stays, the request goes on, and the
+    caller gets a Conflict."""
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            revision = _add_revision(document, number, source, message, actor)
+            record(action, actor=actor, document=document, revision_number=number, **audit)
     except sa.exc.IntegrityError:
-        # Another save took this revision number between our check and our insert.
-        db.session.rollback()
         latest = queries.latest_revision(document)
-        raise Conflict(latest, revision.source, "Someone saved while you were saving.") from None
+        raise Conflict(latest, source, "Someone saved while you were saving.") from None
+    return revision
 
 
 def save_source(actor: User, document: Document, base: int, source: str, message: str):
@@ -168,10 +177,7 @@ def save_source(actor: User, document: Document, base: int, source: str, message
         )
     if source == latest.source:
         return latest
-    revision = _add_revision(document, base + 1, source, message, actor)
-    record("edited", actor=actor, document=document, revision_number=base + 1)
-    _commit_or_conflict(document, revision)
-    return revision
+    return _add_revision_or_conflict(document, base + 1, source, message, actor, "edited")
 
 
 def restore(actor: User, document: Document, number: int) -> Revision:
@@ -180,18 +186,15 @@ def restore(actor: User, document: Document, number: int) -> Revision:
     if old is None:
         raise StudioError("There is no such revision.")
     latest = queries.latest_revision(document)
-    revision = _add_revision(
-        document, latest.number + 1, old.source, f"Restored revision {number}", actor
-    )
-    record(
+    return _add_revision_or_conflict(
+        document,
+        latest.number + 1,
+        old.source,
+        f"Restored revision {number}",
+        actor,
         "restored",
-        actor=actor,
-        document=document,
-        revision_number=revision.number,
         detail=f"from revision {number}",
     )
-    _commit_or_conflict(document, revision)
-    return revision
 
 
 # Structured edits: the parsed draft is changed and written back as a new revision.
@@ -272,7 +275,7 @@ def invite(actor: User, document: Document, email: str, role: MemberRole, credit
         )
     )
     record("invited", actor=actor, document=document, subject=user, detail=f"as {role.label}")
-    db.session.commit()
+    db.session.flush()
 
 
 def remove_member(actor: User, document: Document, membership: Membership) -> None:
@@ -280,7 +283,7 @@ def remove_member(actor: User, document: Document, membership: Membership) -> No
         raise StudioError("A draft keeps at least one member.")
     record("removed", actor=actor, document=document, subject=membership.user)
     db.session.delete(membership)
-    db.session.commit()
+    db.session.flush()
 
 
 # Comments -----------------------------------------------------------------------------------
@@ -300,7 +303,7 @@ def add_comment(actor, document, revision_number: int, anchor: str, body: str, p
         body=body.strip(),
     )
     db.session.add(comment)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -308,7 +311,7 @@ def set_resolved(actor, comment: Comment, resolved: bool) -> None:
     comment.is_resolved = resolved
     comment.resolved_by_id = actor.id if resolved else None
     comment.resolved_at = utcnow() if resolved else None
-    db.session.commit()
+    db.session.flush()
 
 
 # Review and publishing ----------------------------------------------------------------------
@@ -332,7 +335,7 @@ def review(actor, document, revision_number: int, decision: Decision, note: str)
     existing.created_at = utcnow()
     action = "signed_off" if decision == Decision.APPROVE else "requested_changes"
     record(action, actor=actor, document=document, revision_number=latest.number)
-    db.session.commit()
+    db.session.flush()
     return existing
 
 
@@ -360,19 +363,19 @@ def publish(actor: User, document: Document, revision_number: int) -> Version:
         summary=draft.model.summary,
         sort_order=getattr(draft.model, "order", None),
     )
-    db.session.add(version)
-    record(
-        "published",
-        actor=actor,
-        document=document,
-        revision_number=latest.number,
-        detail=f"version {version.number}",
-    )
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(version)
+            record(
+                "published",
+                actor=actor,
+                document=document,
+                revision_number=latest.number,
+                detail=f"version {version.number}",
+            )
     except sa.exc.IntegrityError:
-        db.session.rollback()
         raise StudioError("Someone published at the same moment; reload to see it.") from None
+    announce_published([version])
     return version
 
 
@@ -412,5 +415,5 @@ def start_playtest(actor: User, document: Document) -> Attempt:
         draft.model, user_id=actor.id, revision_id=latest.id, is_playtest=True
     )
     db.session.add(attempt)
-    db.session.commit()
+    db.session.flush()
     return attempt

@@ -3,15 +3,19 @@ and how many finished every scenario of it.
 
 A learner's own progress is one row per scenario (`LearnerScenario`: begun, finished). A
 cohort's counts per module (`CohortModuleProgress`) are computed for the scenarios the module
-needs at that time (`ModuleScenario`), then kept up to date by each writer below, in its own
-transaction; when the module's scenarios change (a new module version, a scenario published
-for the first time), the first dashboard that notices computes that module's counts again
-(`ensure_counted`).
+needs at that time (`ModuleScenario`), then kept up to date by each writer below, in the
+transaction of what it counts; when the module's scenarios change (a new module version, a
+scenario published for the first time), the transaction that publishes computes that module's
+counts again (`ensure_counted`, on content's `module_scenarios_changed`), and so does
+`flask tallies rebuild` for every module. Reading the counts never writes.
 
 Concurrency (PostgreSQL): writers change `learner_scenarios` or `cohort_members` *before* they
 read which modules to count, and a recount locks both tables against writers first; so a
 writer either finished before the recount (which then sees its rows) or reads the recount's
-modules after it (and counts against them). Counts are touched in key order.
+modules after it (and counts against them). Every writer takes the learner's row lock before
+it changes either table (a membership change too: cohorts' `membership_changing`), so a writer
+never holds one of those tables while waiting for a learner that waits for the recount. Counts
+are touched in key order.
 """
 
 from collections.abc import Iterable
@@ -20,6 +24,7 @@ import sqlalchemy as sa
 
 from eduapp.cohorts.models import CohortMember
 from eduapp.content.models import Version
+from eduapp.content.queries import scenarios_of_modules
 from eduapp.extensions import db, dialect_insert
 from eduapp.player.models import Attempt, AttemptStatus
 from eduapp.tallies.models import CohortModuleProgress, LearnerScenario, ModuleScenario
@@ -70,7 +75,7 @@ def learner_joined(user_id: int, cohort_id: int) -> None:
     _add(_learner_counts(user_id, cohort_id))
 
 
-def learner_leaving(user_id: int, cohort_id: int) -> None:
+def learner_left(user_id: int, cohort_id: int) -> None:
     """Take the learner's progress out of a cohort (their membership is deleted already)."""
     _subtract(_learner_counts(user_id, cohort_id))
 
@@ -79,12 +84,13 @@ def ensure_counted(modules: dict[int, list[int]]) -> None:
     """Make the counts of these modules (module document id -> scenario document ids) be for
     those scenarios, computing again from every learner's progress where they are not.
 
-    Commits when it had to compute; costs one small read otherwise.
+    In the caller's transaction (publishing, a rebuild): the tables it counts from are locked
+    against writers before it reads them, until that transaction ends. Costs one small read
+    when nothing changed.
     """
     wanted = {m: set(s) for m, s in modules.items() if s}
     if not wanted or _stored_sets(wanted) == wanted:
         return
-    db.session.commit()  # a fresh transaction, whose first statement takes the locks
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(
             sa.text(
@@ -96,12 +102,11 @@ def ensure_counted(modules: dict[int, list[int]]) -> None:
     for module_id, scenario_ids in sorted(wanted.items()):
         if stored.get(module_id) != scenario_ids:
             _recount(module_id, scenario_ids)
-    db.session.commit()
 
 
 def recount_all() -> None:
-    """Forget every module's counts and rebuild each learner's progress from their attempts;
-    the counts are computed again when a dashboard next needs them."""
+    """Rebuild each learner's progress from their attempts, then every module's counts for
+    the scenarios it needs now."""
     for model in (CohortModuleProgress, ModuleScenario, LearnerScenario):
         db.session.execute(sa.delete(model))
     finished = sa.case((Attempt.status == AttemptStatus.COMPLETED.value, 1), else_=0)
@@ -114,6 +119,7 @@ def recount_all() -> None:
             .group_by(Attempt.user_id, Version.document_id),
         )
     )
+    ensure_counted(scenarios_of_modules())
 
 
 # Helpers --------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Writes of the tallies, each inside the caller's transaction.
+"""Writes of the tallies, each inside the transaction of what it counts: called by the
+receivers of the domains' events (receivers.py), never by the domains themselves.
 
 Concurrency: every writer first takes the learner's row lock (``lock_learner``), so a choice
 and that learner joining a cohort, leaving it or changing profession never interleave; and
@@ -11,7 +12,6 @@ snapshot, renewed in steps of several learners (``_check_shared_figures``, docs/
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,6 +21,7 @@ from eduapp.cohorts.models import CohortMember
 from eduapp.content.models import Version
 from eduapp.extensions import db, dialect_insert, utcnow
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent
+from eduapp.player.signals import RecordedChoice
 from eduapp.tallies import progress
 from eduapp.tallies.models import (
     ENDED,
@@ -38,23 +39,6 @@ COUNTERS = ("attempts", "visits", "seconds_total", "slow_visits")
 TALLY_KEY = ("cohort_id", "document_id", "node_id", "choice_label", "profession")
 #: Rows per INSERT: well under SQLite's limit on bound parameters.
 BATCH = 500
-
-
-@dataclass(frozen=True)
-class RecordedChoice:
-    """What one recorded choice adds to the tallies."""
-
-    user_id: int
-    version_id: int
-    document_id: int
-    node_id: str
-    choice_number: int
-    choice_label: str
-    seconds: int
-    #: The attempt had not taken this choice at this node before.
-    first_in_attempt: bool
-    #: The ending the choice led to, if it finished the attempt.
-    ended_at: str | None
 
 
 def lock_learner(user_id: int) -> str:
@@ -116,13 +100,13 @@ def learner_joined(user_id: int, cohort_id: int) -> None:
     progress.learner_joined(user_id, cohort_id)
 
 
-def learner_leaving(user_id: int, cohort_id: int) -> None:
-    """Take the learner's play out of a cohort they are leaving."""
+def learner_left(user_id: int, cohort_id: int) -> None:
+    """Take the learner's play out of a cohort they have just left."""
     profession = lock_learner(user_id)
     _subtract_from_tallies(_history_rows(user_id, [cohort_id], profession))
     _drop_empty([cohort_id])
     _count_members({(cohort_id, profession): -1})
-    progress.learner_leaving(user_id, cohort_id)
+    progress.learner_left(user_id, cohort_id)
 
 
 def profession_changing(user_id: int, new_profession: str | None) -> None:

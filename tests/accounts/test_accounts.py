@@ -2,11 +2,11 @@
 
 import pytest
 import sqlalchemy as sa
-from conftest import Auth
 
 from eduapp.accounts.models import Role, User
 from eduapp.accounts.services import SelfRoleChange, set_roles
 from eduapp.extensions import db
+from tests.support.accounts import Auth
 
 
 def test_sign_up_refuses_mismatched_and_short_passwords(auth):

@@ -4,10 +4,10 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
-from conftest import PASSWORD, Auth
 
 from eduapp.accounts.models import AddressConfirmation, Role, User
 from eduapp.extensions import db, utcnow
+from tests.support.accounts import PASSWORD, Auth
 
 
 def _sign_up(auth, email="amara@example.org", name="Amara", password=PASSWORD):

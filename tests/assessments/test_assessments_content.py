@@ -4,7 +4,6 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
-from conftest import Auth
 
 from eduapp.accounts.models import Role
 from eduapp.content.models import Document, DocumentKind, Revision, Version
@@ -12,6 +11,7 @@ from eduapp.content.queries import assessment_of, newest_assessment_for_module, 
 from eduapp.content.services import export_course, load_course
 from eduapp.engine import ContentError
 from eduapp.extensions import db
+from tests.support.accounts import Auth
 
 EDITOR = "/studio/assessment/team-check"
 

@@ -2,13 +2,10 @@
 
 import html
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from assessment_steps import FULL_FORM, attempt, send, start
-from conftest import Auth
 
 from eduapp.accounts.models import Role
 from eduapp.assessments import services
@@ -19,6 +16,8 @@ from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version
 from eduapp.extensions import db, utcnow
 from eduapp.notifications.models import Notification
+from tests.support.accounts import Auth
+from tests.support.assessments import FULL_FORM, attempt, send, start
 
 HOSTILE = 'He said <b onmouseover="alert(1)">{{7*7}}</b>\n    and then   left.'
 MARKS = {"points-0": "2", "points-1": "1", "points-2": "0", "feedback": "Good <em>start</em>."}
@@ -257,28 +256,13 @@ def test_a_page_past_the_end_is_empty_and_leads_back(queue):
         assert listed(queue.get(f"/assessments/marking?page={odd}")) == queue.waiting
 
 
-@contextmanager
-def statements():
-    """The SQL statements run on the app's engine inside the block."""
-    seen: list[str] = []
-
-    def record(connection, cursor, statement, *args):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-
-
-def test_a_page_costs_the_same_statements_whatever_its_rows(queue):
+def test_a_page_costs_the_same_statements_whatever_its_rows(queue, count_queries):
     queue.submit(5)
     queue.get()  # warm up: the course's sources are parsed once per process
-    with statements() as few:
+    with count_queries() as few:
         assert len(listed(queue.get())) == 5
     queue.submit(MARKING_PAGE_SIZE)
     queue.get()
-    with statements() as full:
+    with count_queries() as full:
         assert len(listed(queue.get())) == MARKING_PAGE_SIZE
     assert len(full) == len(few), "\n".join(full)

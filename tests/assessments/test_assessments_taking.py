@@ -1,7 +1,13 @@
 """A learner takes the module's assessment: every question type, drafts, submit once, results."""
 
 import pytest
-from assessment_steps import (
+
+from eduapp.accounts.models import Role
+from eduapp.content.models import DocumentKind
+from eduapp.content.queries import assessment_of, newest_version
+from eduapp.engine import score_attempt
+from tests.support.accounts import Auth
+from tests.support.assessments import (
     ENGINE_ANSWERS,
     FULL_FORM,
     OVERVIEW,
@@ -10,12 +16,6 @@ from assessment_steps import (
     send,
     start,
 )
-from conftest import Auth
-
-from eduapp.accounts.models import Role
-from eduapp.content.models import DocumentKind
-from eduapp.content.queries import assessment_of, newest_version
-from eduapp.engine import score_attempt
 
 
 @pytest.fixture

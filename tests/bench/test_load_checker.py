@@ -16,6 +16,7 @@ from eduapp.mail.services import queue_mail
 from eduapp.player import services
 from eduapp.player.models import Attempt, Visibility
 from eduapp.tallies.models import VersionChoiceCount
+from eduapp.transaction import unit_of_work
 
 NOTE = "I noticed her worry <b>first</b> & the café noise."
 
@@ -23,10 +24,12 @@ NOTE = "I noticed her worry <b>first</b> & the café noise."
 def _played(make_user, database_url):
     """A learner who chose twice with a reflection at the first node; their honest ledger."""
     user = make_user(Role.LEARNER)
-    attempt = services.start_attempt(user, newest_version(DocumentKind.SCENARIO, "ward-round"))
-    reflection = services.ReflectionInput(NOTE, Visibility.PRIVATE)
-    assert services.choose(attempt, 0, 1, reflection) is services.Outcome.RECORDED
-    assert services.choose(attempt, 1, 1) is services.Outcome.RECORDED
+    with unit_of_work():
+        version = newest_version(DocumentKind.SCENARIO, "ward-round")
+        attempt = services.start_attempt(user, version)
+        reflection = services.ReflectionInput(NOTE, Visibility.PRIVATE)
+        assert services.choose(attempt, 0, 1, reflection) is services.Outcome.RECORDED
+        assert services.choose(attempt, 1, 1) is services.Outcome.RECORDED
     ledger = LearnerLedger(user.email, attempts={attempt.id})
     ledger.choices += [
         ChoiceClaim(attempt.id, 1, 1, "single"),

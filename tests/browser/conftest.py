@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import skip_or_fail
 from playwright.sync_api import Page, sync_playwright
+
+from tests.support.app import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"

@@ -1,11 +1,12 @@
 """A learner takes the fixture assessment in the browser; their tutor marks the written answer."""
 
 import pytest
-from conftest import PASSWORD
 from playwright.sync_api import Page, expect
 
 from eduapp.accounts.models import Role, User
 from eduapp.cohorts import services as cohorts
+from eduapp.transaction import unit_of_work
+from tests.support.accounts import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +31,8 @@ def test_a_learner_takes_the_assessment_and_a_tutor_marks_it(
 ):
     tutor = make_user(Role.TUTOR)
     learner = make_user(Role.LEARNER, profession="physiotherapy")
-    cohorts.join(learner, cohorts.create_cohort(tutor, "Ward team"))
+    with unit_of_work():
+        cohorts.join(learner, cohorts.create_cohort(tutor, "Ward team"))
 
     sign_in(page, learner)
     page.goto("/modules/test-module")
@@ -98,7 +100,8 @@ def test_the_studio_previews_the_question_under_the_cursor(
     from eduapp.studio import services as studio
 
     educator = make_user(Role.PATIENT_EDUCATOR)
-    studio.create_document(educator, DocumentKind.ASSESSMENT, "team-check", "Team check", "")
+    with unit_of_work():
+        studio.create_document(educator, DocumentKind.ASSESSMENT, "team-check", "Team check", "")
     sign_in(page, educator)
     page.goto("/studio/assessment/team-check")
     heading(page, "Team check")

@@ -8,7 +8,6 @@ import csv
 import io
 
 import pytest
-from conftest import PASSWORD
 from playwright.sync_api import Page, expect
 
 from eduapp.accounts.models import Role
@@ -18,6 +17,8 @@ from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version, scenario_of
 from eduapp.extensions import db
 from eduapp.player import services as player
+from eduapp.transaction import unit_of_work
+from tests.support.accounts import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -61,8 +62,9 @@ def others_play(make_user, code: str, profession: str, first_choice: str, count:
     number = 1 + labels.index(first_choice)
     for _ in range(count):
         learner = make_user(Role.LEARNER, profession=profession)
-        cohorts.join(learner, cohort)
-        player.choose(player.start_attempt(learner, version), 0, number)
+        with unit_of_work():
+            cohorts.join(learner, cohort)
+            player.choose(player.start_attempt(learner, version), 0, number)
 
 
 def test_a_cohort_from_join_code_to_per_profession_insight(

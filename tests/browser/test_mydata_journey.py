@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD
 from playwright.sync_api import Page, expect
 
 from eduapp.accounts.models import Role, User
@@ -15,6 +14,8 @@ from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version
 from eduapp.extensions import db, utcnow
 from eduapp.player import services as player
+from eduapp.transaction import unit_of_work
+from tests.support.accounts import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -35,16 +36,17 @@ def test_a_learner_joins_downloads_and_is_erased(
     page, course, make_user, axe_check, screenshot_widths, tmp_path
 ):
     tutor = make_user(Role.TUTOR)
-    cohort = cohorts.create_cohort(tutor, "Interprofessional week")
-    module = newest_version(DocumentKind.MODULE, "test-module")
-    cohorts.assign_module(cohort, module.document, utcnow() + timedelta(days=6))
     learner = make_user(Role.LEARNER)
     learner_id, learner_email = learner.id, learner.email
-    earlier = cohorts.create_cohort(tutor, "Autumn block")
-    cohorts.assign_module(earlier, module.document, utcnow() - timedelta(days=2))
-    cohorts.join(learner, earlier)
-    attempt = player.start_attempt(learner, newest_version(DocumentKind.SCENARIO, "ward-round"))
-    player.choose(attempt, 0, 1)
+    with unit_of_work():
+        cohort = cohorts.create_cohort(tutor, "Interprofessional week")
+        module = newest_version(DocumentKind.MODULE, "test-module")
+        cohorts.assign_module(cohort, module.document, utcnow() + timedelta(days=6))
+        earlier = cohorts.create_cohort(tutor, "Autumn block")
+        cohorts.assign_module(earlier, module.document, utcnow() - timedelta(days=2))
+        cohorts.join(learner, earlier)
+        version = newest_version(DocumentKind.SCENARIO, "ward-round")
+        player.choose(player.start_attempt(learner, version), 0, 1)
 
     _sign_in(page, learner)
     page.get_by_role("link", name="My learning").click()

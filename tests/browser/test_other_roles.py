@@ -4,12 +4,12 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD
 from playwright.sync_api import Page, expect
 
 from eduapp.accounts.models import Role, User
 from eduapp.extensions import db
 from eduapp.player.models import ChoiceEvent
+from tests.support.accounts import PASSWORD
 
 pytestmark = pytest.mark.browser
 

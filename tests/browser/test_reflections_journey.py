@@ -1,11 +1,11 @@
 """A tutor answers a shared reflection; a peer reviews it; the learner reads both."""
 
 import pytest
-from conftest import PASSWORD
 from playwright.sync_api import Page, expect
-from reflections.reflection_world import HOSTILE, cohort_with, reflect
 
 from eduapp.accounts.models import Role, User
+from tests.support.accounts import PASSWORD
+from tests.support.reflections import HOSTILE, cohort_with, reflect
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD
 from playwright.sync_api import Locator, Page, expect
 
 from eduapp.accounts.models import Role, User
@@ -19,6 +18,8 @@ from eduapp.content.models import Document, DocumentKind, Revision
 from eduapp.extensions import db
 from eduapp.studio import services
 from eduapp.studio.models import MemberRole
+from eduapp.transaction import unit_of_work
+from tests.support.accounts import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -390,10 +391,11 @@ def test_two_co_authors_saving_the_same_draft_get_the_merge_page_and_lose_nothin
 ):
     educator = make_user(Role.PATIENT_EDUCATOR)
     tutor = make_user(Role.TUTOR)
-    document = services.create_document(
-        educator, DocumentKind.SCENARIO, SCENARIO, SCENARIO_TITLE, "patient educator"
-    )
-    services.invite(educator, document, tutor.email, MemberRole.STAFF, "nursing tutor")
+    with unit_of_work():
+        document = services.create_document(
+            educator, DocumentKind.SCENARIO, SCENARIO, SCENARIO_TITLE, "patient educator"
+        )
+        services.invite(educator, document, tutor.email, MemberRole.STAFF, "nursing tutor")
     original = latest(SCENARIO).source
     theirs = original.replace("Where it begins", "Where the morning begins")
     mine = original.replace("What the learner sees first.", "My own careful paragraph.")

@@ -21,10 +21,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD
 from playwright.sync_api import Browser, Page, expect
 
-from browser.test_learner_journey import tab_to
 from eduapp.accounts.models import Role, User
 from eduapp.cohorts import services as cohorts
 from eduapp.content.models import DocumentKind
@@ -34,6 +32,9 @@ from eduapp.player import services as player
 from eduapp.player.models import Reflection, Visibility
 from eduapp.studio import services as studio
 from eduapp.studio.models import MemberRole
+from eduapp.transaction import unit_of_work
+from tests.browser.keyboard import tab_to
+from tests.support.accounts import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -213,28 +214,35 @@ def main_nav(page: Page, name: str | re.Pattern) -> None:
 def play_to_an_ending(learner: User, choices: list[int], reflection: str | None = None):
     """An attempt at the fixture scenario played by the services; the reflection, if any, is
     written at the first node and shared with tutors."""
-    attempt = player.start_attempt(learner, newest_version(DocumentKind.SCENARIO, SCENARIO))
-    for step, number in enumerate(choices):
-        written = None
-        if step == 0 and reflection:
-            written = player.ReflectionInput(reflection, Visibility.TUTORS)
-        assert player.choose(attempt, step, number, written) == player.Outcome.RECORDED
+    with unit_of_work():
+        attempt = player.start_attempt(learner, newest_version(DocumentKind.SCENARIO, SCENARIO))
+        for step, number in enumerate(choices):
+            written = None
+            if step == 0 and reflection:
+                written = player.ReflectionInput(reflection, Visibility.TUTORS)
+            assert player.choose(attempt, step, number, written) == player.Outcome.RECORDED
     assert attempt.status == "completed"
     return db.session.scalar(sa.select(Reflection).where(Reflection.attempt_id == attempt.id))
 
 
 def a_cohort_with_the_module(tutor: User, *learners: User, name: str = "Ward team"):
-    cohort = cohorts.create_cohort(tutor, name)
-    module = newest_version(DocumentKind.MODULE, "test-module")
-    cohorts.assign_module(cohort, module.document, utcnow() + timedelta(days=6))
-    for learner in learners:
-        cohorts.join(learner, cohort)
+    with unit_of_work():
+        cohort = cohorts.create_cohort(tutor, name)
+        module = newest_version(DocumentKind.MODULE, "test-module")
+        cohorts.assign_module(cohort, module.document, utcnow() + timedelta(days=6))
+        for learner in learners:
+            cohorts.join(learner, cohort)
     return cohort
 
 
 def a_draft_with_history(educator: User, *co_authors: tuple[User, MemberRole, str]):
     """The fixture scenario as a studio draft of the patient educator: two revisions, co-authors
     and an open comment on a node."""
+    with unit_of_work():
+        return _draft_with_history(educator, *co_authors)
+
+
+def _draft_with_history(educator: User, *co_authors: tuple[User, MemberRole, str]):
     document = studio.create_document(
         educator, DocumentKind.SCENARIO, DRAFT_SLUG, DRAFT_TITLE, "patient educator"
     )
@@ -262,19 +270,19 @@ def app_scenarios_dir():
 
 def submit_the_assessment(learner: User) -> bool:
     """The learner submits the fixture assessment (with a written answer to mark)."""
-    from assessments.assessment_steps import ENGINE_ANSWERS
-
     from eduapp.assessments import services as assessments
+    from tests.support.assessments import ENGINE_ANSWERS
 
     version = newest_version(DocumentKind.ASSESSMENT, "test-module")
     if version is None:
         return False
-    attempt = assessments.start_attempt(learner, version)
     stored = {
         key: sorted(value) if isinstance(value, set) else value
         for key, value in ENGINE_ANSWERS.items()
     }
-    return bool(assessments.submit(attempt, stored))
+    with unit_of_work():
+        attempt = assessments.start_attempt(learner, version)
+        return bool(assessments.submit(attempt, stored))
 
 
 # The learner, with the keyboard alone -------------------------------------------------------
@@ -286,7 +294,8 @@ def test_sweep_learner(app, course, make_user, sweep):
     if exists(app, "reflections.reflection"):
         from eduapp.reflections import services as reflections
 
-        reflections.reply(tutor, earlier, "What made you follow the consultant?")
+        with unit_of_work():
+            reflections.reply(tutor, earlier, "What made you follow the consultant?")
 
     check = sweep("learner")
     page = check.new_page(viewport=WIDE)
@@ -498,7 +507,8 @@ def test_sweep_admin(app, course, make_user, sweep):
     if exists(app, "mydata.erasure_requests"):
         from eduapp.mydata import services as mydata
 
-        mydata.request_erasure(leaving)
+        with unit_of_work():
+            mydata.request_erasure(leaving)
 
     check = sweep("admin")
     page = check.new_page(viewport=WIDE)

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import TRICKY_LINES, authors, feedback_text, one_line, scenario_ids
 
 from eduapp.engine import (
     Assessment,
@@ -28,6 +27,8 @@ from eduapp.engine import (
     score_attempt,
 )
 from eduapp.engine._text import clean_text
+from tests.engine.strategies import TRICKY_LINES, authors, feedback_text, one_line, scenario_ids
+from tests.support.profiles import examples
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "tests" / "fixtures" / "course"
@@ -508,7 +509,9 @@ def assessments(draw) -> Assessment:
     )
 
 
-_settings = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_settings = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @_settings

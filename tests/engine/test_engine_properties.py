@@ -2,7 +2,6 @@
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import conditions, modules, scenarios
 
 from eduapp.engine import (
     dump_module,
@@ -17,8 +16,12 @@ from eduapp.engine import (
     take_choice,
     validate_scenario,
 )
+from tests.engine.strategies import conditions, modules, scenarios
+from tests.support.profiles import examples
 
-_settings = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_settings = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @_settings

@@ -6,8 +6,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, Auth
-from mydata_records import EMAIL, NAME, invite_count, learner_with_everything, play
 
 from eduapp.accounts.models import LoginSession, Role, User
 from eduapp.assessments.models import AssessmentAnswer
@@ -21,6 +19,8 @@ from eduapp.mydata.models import ErasureRequest
 from eduapp.player.models import Attempt, ChoiceEvent, Reflection
 from eduapp.player.queries import how_others_chose
 from eduapp.reflections.models import PeerReview, PeerReviewAllocation, ReflectionReply
+from tests.mydata.mydata_records import EMAIL, NAME, invite_count, learner_with_everything, play
+from tests.support.accounts import PASSWORD, Auth
 
 
 def _rows_mentioning(*needles: str) -> list[str]:

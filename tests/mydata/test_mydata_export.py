@@ -4,10 +4,15 @@ import csv
 import io
 import json
 
-from mydata_records import EMAIL, FIRST_REFLECTION, NAME, TEXT_ANSWER, learner_with_everything
-
 from eduapp.accounts.models import Role
 from eduapp.csv_export import neutralise
+from tests.mydata.mydata_records import (
+    EMAIL,
+    FIRST_REFLECTION,
+    NAME,
+    TEXT_ANSWER,
+    learner_with_everything,
+)
 
 
 def test_the_download_holds_all_of_the_learners_records_and_nothing_secret(

@@ -4,8 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import Auth
-from player.test_player import choose, start
 
 from eduapp.accounts.models import Role
 from eduapp.assessments.models import AssessmentAttempt
@@ -16,6 +14,8 @@ from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version
 from eduapp.extensions import db, utcnow
 from eduapp.mydata.queries import module_status_for
+from tests.support.accounts import Auth
+from tests.support.player import choose, start
 
 
 def _cohort(make_user, name, due_in_days=None, *members):

@@ -9,22 +9,8 @@ from eduapp.accounts.models import Role
 from eduapp.extensions import db
 from eduapp.player import services
 from eduapp.player.models import Attempt, ChoiceEvent, Reflection
-
-
-def start(auth, slug="ward-round", fresh=False):
-    data = {"fresh": "y"} if fresh else {}
-    response = auth.post(f"/scenarios/{slug}/start", data, page="/modules/test-module")
-    assert response.status_code == 302
-    return int(re.search(r"/attempts/(\d+)", response.headers["Location"]).group(1))
-
-
-def choose(auth, attempt_id, number, step=None, **extra):
-    page = f"/attempts/{attempt_id}"
-    if step is None:
-        step = db.session.get(Attempt, attempt_id).step
-        db.session.expire_all()
-    data = {"step": step, "choice": number, "visibility": "private", **extra}
-    return auth.post(page, data, page=page)
+from eduapp.transaction import unit_of_work
+from tests.support.player import choose, start
 
 
 def test_module_list_shows_published_modules_with_progress(client, auth, login_as, course):
@@ -83,14 +69,22 @@ def test_conditional_choice_is_offered_only_when_it_holds(client, auth, login_as
 def test_a_hidden_choice_cannot_be_forced_by_posting_its_number(client, auth, login_as, course):
     login_as(Role.LEARNER)
     attempt_id = start(auth)
-    choose(auth, attempt_id, 1)  # asks
+    choose(auth, attempt_id, 2)  # follows, with trust 2: the huddle (choice 2) is offered
+    # No play reaches 'follows' with trust 1, so the test lowers it where the attempt stands.
+    db.session.execute(
+        sa.update(Attempt)
+        .where(Attempt.id == attempt_id)
+        .values(variables={"voice": 0, "trust": 1})
+    )
+    db.session.commit()
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Go back to Mrs Okafor" in page and "Raise her question at the huddle" not in page
+    for number in (2, 7):  # the hidden choice, and a number no choice has
+        assert choose(auth, attempt_id, number).status_code == 302
     db.session.expire_all()
     attempt = db.session.get(Attempt, attempt_id)
-    # Force our way to 'follows' with trust 1 is impossible; instead post a made-up number.
-    response = choose(auth, attempt_id, 7)
-    assert response.status_code == 302
-    db.session.expire_all()
-    assert db.session.get(Attempt, attempt_id).step == attempt.step
+    assert (attempt.step, attempt.node_id) == (1, "follows")
+    assert db.session.scalar(sa.select(sa.func.count(ChoiceEvent.id))) == 1
 
 
 def test_resume_returns_to_the_unfinished_attempt_and_start_again_makes_a_new_one(
@@ -200,7 +194,7 @@ def test_a_failure_between_state_and_event_leaves_nothing_half_written(
 
     monkeypatch.setattr(services, "_record_event", broken)
     attempt = db.session.get(Attempt, attempt_id)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError), unit_of_work():
         services.choose(
             attempt, 0, 1, services.ReflectionInput("kept?", services.Visibility.PRIVATE)
         )

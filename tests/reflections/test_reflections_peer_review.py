@@ -4,8 +4,6 @@ import logging
 
 import pytest
 import sqlalchemy as sa
-from conftest import Auth
-from reflections.reflection_world import cohort_with, page_of, reflect
 
 from eduapp.accounts.models import Role, UserRole
 from eduapp.cohorts import services as cohorts
@@ -14,6 +12,8 @@ from eduapp.notifications.models import Notification
 from eduapp.player.models import Visibility
 from eduapp.reflections import services
 from eduapp.reflections.models import PeerReview, PeerReviewAllocation
+from tests.support.accounts import Auth
+from tests.support.reflections import cohort_with, page_of, reflect
 
 FULL_REVIEW = {"connects": "3", "tension": "4", "perspective": "2", "comment": "Honest and kind."}
 

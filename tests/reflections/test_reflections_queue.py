@@ -2,13 +2,10 @@
 
 import logging
 
-import sqlalchemy as sa
-from reflections.reflection_world import cohort_with, page_of, playtest_reflection, reflect
-
 from eduapp.accounts.models import Role
-from eduapp.extensions import db
 from eduapp.player.models import Visibility
 from eduapp.reflections import queries, services
+from tests.support.reflections import cohort_with, page_of, playtest_reflection, reflect
 
 
 def test_a_tutor_sees_shared_reflections_of_their_learners_only(
@@ -146,32 +143,23 @@ def test_waiting_reflection_counts_per_learner(app, make_user, course):
     assert queries.waiting_reflection_counts(cohort, [quiet.id]) == {}
 
 
-def _statements_for(client, url: str) -> int:
-    statements = []
+def test_a_full_page_costs_no_more_queries(client, login_as, make_user, course, count_queries):
+    def statements_for(url: str) -> int:
+        with count_queries() as statements:
+            page_of(client, url)
+        return len(statements)
 
-    def count(*args):
-        statements.append(args[2])
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        page_of(client, url)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
-
-
-def test_a_full_page_costs_no_more_queries(client, login_as, make_user, course):
     tutor = login_as(Role.TUTOR)
     learners = [make_user(Role.LEARNER) for _ in range(6)]
     cohort_with(tutor, *learners)
     reflect(learners[0], "Alone")
     services.reply(tutor, reflect(learners[1], "Answered"), "Thank you")
     urls = ("/reflections/queue", "/reflections/queue?status=all")
-    few = [_statements_for(client, url) for url in urls]
+    few = [statements_for(url) for url in urls]
     for number in range(queries.QUEUE_PAGE_SIZE + 8):
         reflection = reflect(learners[number % len(learners)], f"One more {number}")
         if number % 4 == 0:
             services.reply(tutor, reflection, "Thank you")
     for url in urls:  # a full page of those waiting, and of all with their replies
         assert "Page 1 of 2" in page_of(client, url)
-    assert [_statements_for(client, url) for url in urls] == few
+    assert [statements_for(url) for url in urls] == few

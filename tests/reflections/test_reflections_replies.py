@@ -1,8 +1,6 @@
 """Replies, themes, the learner's view of their reflections, and notifications."""
 
 import sqlalchemy as sa
-from conftest import Auth
-from reflections.reflection_world import cohort_with, page_of, reflect
 
 from eduapp.accounts.models import Role
 from eduapp.extensions import db
@@ -10,6 +8,8 @@ from eduapp.notifications.models import Notification
 from eduapp.notifications.services import notify
 from eduapp.player.models import Reflection, Visibility
 from eduapp.reflections.models import BUILTIN_THEMES, ReflectionReply, ReflectionTheme, Theme
+from tests.support.accounts import Auth
+from tests.support.reflections import cohort_with, page_of, reflect
 
 
 def _tutor_and_learner(app, make_user):

@@ -3,13 +3,13 @@
 import logging
 
 import sqlalchemy as sa
-from conftest import Auth
-from reflections.reflection_world import HOSTILE, cohort_with, page_of, reflect
 
 from eduapp.accounts.models import Role
 from eduapp.extensions import db
 from eduapp.reflections import services
 from eduapp.reflections.models import PeerReviewAllocation, ReflectionReply
+from tests.support.accounts import Auth
+from tests.support.reflections import HOSTILE, cohort_with, page_of, reflect
 
 ESCAPED = "&lt;b onmouseover=alert(1)&gt;bold&lt;/b&gt; and {{7*7}}"
 

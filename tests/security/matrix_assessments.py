@@ -1,12 +1,11 @@
 """Access rows for assessments: attempts are their owner's alone; marking is for the tutors of
 the learner's cohort, and a tutor of another cohort gets 404."""
 
-from access_world import Row, expect
-
 from eduapp.accounts.models import Role
 from eduapp.assessments import services
 from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version
+from tests.security.access_world import Row, expect
 
 LEARNERS = {"learner": 200, "co_author": 200}
 #: Tutors who do not teach the learner get 404; everyone without the tutor role gets 403.

@@ -2,12 +2,11 @@
 tutor made here) and has the learner or co-author persona and another learner as members; the
 tutor persona teaches a different cohort."""
 
-from access_world import Row, expect
-
 from eduapp.accounts.models import Role
 from eduapp.cohorts import services as cohorts
 from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version
+from tests.security.access_world import Row, expect
 
 
 def prepare(world):

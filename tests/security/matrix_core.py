@@ -1,11 +1,10 @@
 """Access rows for the landing page, accounts, the player and administration."""
 
-from access_world import Row, expect
-
 from eduapp.accounts.models import Role
 from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version
 from eduapp.player import services
+from tests.security.access_world import Row, expect
 
 LEARNERS = {"learner": 200, "co_author": 200}
 

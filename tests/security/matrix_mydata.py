@@ -2,13 +2,12 @@
 data; My learning, joining and leaving cohorts and asking for erasure are for learners; carrying
 out an erasure is for admins."""
 
-from access_world import Row, expect
-
 from eduapp.accounts.models import Role
 from eduapp.cohorts import services as cohorts
 from eduapp.cohorts.models import CohortInvite
 from eduapp.extensions import db
 from eduapp.mydata.models import ErasureRequest
+from tests.security.access_world import Row, expect
 
 LEARNERS = {"learner": 302, "co_author": 302}
 

@@ -6,8 +6,6 @@ included (a reflection is for the learner's own tutors). Learner personas own a 
 peer-review allocation of their own.
 """
 
-from access_world import Row, expect
-
 from eduapp.accounts.models import Role
 from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version
@@ -15,6 +13,7 @@ from eduapp.extensions import db
 from eduapp.player import services as player
 from eduapp.player.models import Reflection, Visibility
 from eduapp.reflections.models import PeerReview, PeerReviewAllocation
+from tests.security.access_world import Row, expect
 
 
 def _reflection(user, body: str) -> Reflection:

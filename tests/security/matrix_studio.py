@@ -1,13 +1,12 @@
 """Access rows for the co-authoring studio: drafts are seen only by members and admins."""
 
-from access_world import Row, expect
-
 from eduapp.accounts.models import Role
 from eduapp.content.models import DocumentKind, Version
 from eduapp.extensions import db
 from eduapp.studio import services as studio
 from eduapp.studio.models import Comment, Membership
 from eduapp.studio.queries import latest_revision
+from tests.security.access_world import Row, expect
 
 DOC = "/studio/scenario/matrix-draft"
 NON_MEMBERS = {"learner": 404, "patient_educator": 404, "tutor": 404, "cohort_tutor": 404}

@@ -8,16 +8,17 @@ import importlib
 from pathlib import Path
 
 import pytest
-from access_world import LOGIN, PERSONAS, World
-from conftest import Auth, _empty_tables
 
 from eduapp.content.services import load_course
 from eduapp.extensions import db
+from tests.security.access_world import LOGIN, PERSONAS, World
+from tests.support.accounts import Auth
+from tests.support.app import empty_tables
 
 #: Core and cohorts prepare the world the other domains build on; the rest follow by name.
 FIRST = ("matrix_core", "matrix_cohorts")
 MODULES = [
-    importlib.import_module(stem)
+    importlib.import_module(f"tests.security.{stem}")
     for stem in sorted(
         (path.stem for path in Path(__file__).parent.glob("matrix_*.py")),
         key=lambda stem: (FIRST.index(stem) if stem in FIRST else len(FIRST), stem),
@@ -79,7 +80,7 @@ def _check(world, auth, persona, key, row) -> str | None:
 
 def _fresh_world(app, make_user, persona):
     db.session.remove()
-    _empty_tables()
+    empty_tables()
     return _world(app, make_user, persona)
 
 

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from eduapp.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
+from tests.support.profiles import examples
 
 #: Seconds of CPU one rendering may use; the wall clock gets WALL_FACTOR times more, since a
 #: shared, busy machine stretches it (we saw four times the CPU time) and it is only there to
@@ -201,7 +202,7 @@ _hostile_text = st.lists(
 # Hypothesis warns (and pyproject turns warnings into errors) when drawing these inputs is slow
 # or large: runs of ten thousand '*' are the point here, not a mistake.
 FUZZ = settings(
-    max_examples=80,
+    max_examples=examples(80),
     deadline=None,  # the budget is checked in assert_safe, with a bound that suits a busy machine
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -229,7 +230,7 @@ def test_hostile_fragments_render_safe_html(source):
 
 
 @pytest.mark.parametrize("heading_level", [1, 2, 6])
-@settings(FUZZ, max_examples=20)
+@settings(FUZZ, max_examples=examples(20))
 @given(source=_hostile_text)
 def test_heading_shift_keeps_output_safe(heading_level, source):
     """Headings are rewritten after rendering; that must not open a way round the sanitizer."""

@@ -7,7 +7,6 @@ files (real course files and generated ones) broken by deleting, repeating and s
 and by inserting the format's own punctuation, deep nesting, huge numbers and long lines.
 """
 
-import importlib.util
 import re
 import time
 from pathlib import Path
@@ -27,6 +26,8 @@ from eduapp.engine import (
     parse_scenario,
     read_scenario,
 )
+from tests.engine import strategies as engine_strategies
+from tests.support.profiles import examples
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Seconds of CPU one parse may use (typical inputs take milliseconds): far below what a
@@ -39,16 +40,6 @@ WALL_FACTOR = 4
 MAX_FILE_BYTES = 1024 * 1024
 
 
-def _load_engine_strategies():
-    """tests/engine/strategies.py (valid content by construction), loaded under its own name."""
-    path = ROOT / "tests" / "engine" / "strategies.py"
-    spec = importlib.util.spec_from_file_location("_engine_strategies", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_strategies = _load_engine_strategies()
 
 
 def _doc_example(doc: str) -> str:
@@ -250,9 +241,9 @@ def _broken(draw, seeds: st.SearchStrategy[str]) -> str:
 
 
 _scenario_seeds = st.one_of(
-    st.sampled_from(REAL_SCENARIOS), _strategies.scenarios().map(dump_scenario)
+    st.sampled_from(REAL_SCENARIOS), engine_strategies.scenarios().map(dump_scenario)
 )
-_module_seeds = st.one_of(st.sampled_from(REAL_MODULES), _strategies.modules.map(dump_module))
+_module_seeds = st.one_of(st.sampled_from(REAL_MODULES), engine_strategies.modules.map(dump_module))
 _assessment_seeds = st.sampled_from(REAL_ASSESSMENTS)
 
 #: Broken files for each parser; a draft is a scenario file the studio has not saved yet.
@@ -270,7 +261,7 @@ _random_text = st.one_of(
 # Hypothesis warns (and pyproject turns warnings into errors) when drawing these inputs is
 # slow or large: long lines and whole course files are the point here, not a mistake.
 FUZZ = settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,  # the budget is checked in the test, with a bound that suits a busy machine
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -300,7 +291,7 @@ def test_broken_files_are_parsed_or_cleanly_refused(kind, data):
 
 
 @pytest.mark.parametrize("kind", PARSERS)
-@settings(FUZZ, max_examples=6)
+@settings(FUZZ, max_examples=examples(6))
 @given(data=st.data())
 def test_files_near_the_size_limit_finish_within_the_budget(kind, data):
     """A broken file repeated to up to 200 KB: many problems, still linear time."""

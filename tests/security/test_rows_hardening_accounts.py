@@ -8,13 +8,14 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, Auth, config_for
 
 from config import Config, DevelopmentConfig, ProductionConfig
 from eduapp import create_app
 from eduapp.accounts import throttle
 from eduapp.accounts.models import LoginAttempt, LoginSession, Role
 from eduapp.extensions import db, utcnow
+from tests.support.accounts import PASSWORD, Auth
+from tests.support.app import config_for
 
 #: Words no dictionary holds in this order: strong from its first characters on.
 PASSPHRASE_TEXT = (

@@ -13,11 +13,11 @@ import re
 from collections.abc import Sequence
 
 import grandalf.layouts
-import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markdown.extensions.tables import TableProcessor
+from markdown_it import MarkdownIt
+from markdown_it.ruler import Ruler
 
 from eduapp.accounts.models import Role
 from eduapp.content.models import Document, Revision, Version
@@ -36,7 +36,6 @@ from eduapp.engine.player import CHOICE_STEPS, MAX_SEARCH_STEPS
 from eduapp.extensions import db
 from eduapp.markdown import (
     MAX_ELEMENTS,
-    MAX_LINE_PAIRS,
     MAX_MARKDOWN_CHARS,
     MAX_PAGE_ELEMENTS,
     TEXT_ELEMENTS,
@@ -55,6 +54,7 @@ from eduapp.studio.diff import (
     split_lines,
 )
 from eduapp.studio.scenario_map import MAX_MAP_BENDS, MAX_MAP_NODES, MapTooLarge, layout_scenario
+from tests.support.profiles import examples
 
 # -- the diff -------------------------------------------------------------------------------
 
@@ -176,7 +176,7 @@ def test_row_25_word_highlighting_is_bounded_per_line_and_per_comparison():
 _lines = st.lists(st.sampled_from(["a", "b", "c", "", "x y", "[[go -> b]]"]), max_size=40)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     old=_lines,
     new=_lines,
@@ -279,58 +279,78 @@ def test_row_25_pages_say_when_revisions_are_too_long_to_compare(app, author):
 # -- Markdown ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def lines_read_again(monkeypatch):
-    """Lines Python-Markdown reads again as it splits a block and puts the rest back: its
-    quadratic work. Stops a run that would not end for minutes (as before the bound)."""
-    count = [0]
-    test = TableProcessor.test
+class MarkdownWork:
+    """What markdown-it-py did: the texts it parsed and the rules it tried on them."""
 
-    def counting(self, parent, block):
-        count[0] += block.count("\n") + 1
-        assert count[0] <= 4 * MAX_LINE_PAIRS, "Markdown re-read far more lines than its budget"
-        return test(self, parent, block)
-
-    monkeypatch.setattr(TableProcessor, "test", counting)
-    return count
+    texts = 0
+    rules_tried = 0
 
 
 @pytest.fixture
-def conversions(monkeypatch):
-    """How many texts Python-Markdown converts."""
-    count = [0]
-    convert = markdown.Markdown.convert
+def markdown_work(monkeypatch):
+    """Counts markdown-it-py's work: texts parsed, and its rules (block, inline and core)
+    tried, each of which reads a bounded stretch of text."""
+    work = MarkdownWork()
+    parse, get_rules = MarkdownIt.parse, Ruler.getRules
 
-    def counting(self, source):
-        count[0] += 1
-        return convert(self, source)
+    def counting_parse(self, src, env=None):
+        work.texts += 1
+        return parse(self, src, env)
 
-    monkeypatch.setattr(markdown.Markdown, "convert", counting)
-    return count
+    def counted(rule):
+        def tried(*args, **kwargs):
+            work.rules_tried += 1
+            return rule(*args, **kwargs)
+
+        return tried
+
+    monkeypatch.setattr(MarkdownIt, "parse", counting_parse)
+    monkeypatch.setattr(
+        Ruler, "getRules", lambda self, chain="": list(map(counted, get_rules(self, chain)))
+    )
+    return work
+
+
+#: Rules markdown-it-py may try per element the budget counts (a line, table cell or marker);
+#: the heaviest shape, a run of brackets, takes about 20.
+RULES_PER_ELEMENT = 25
 
 
 def headings(chars: int = MAX_MARKDOWN_CHARS) -> str:
-    """Blocks of 999 heading lines, up to ``chars``: 4.5 s of Markdown before the bound."""
+    """Blocks of 999 heading lines, up to ``chars``: 4.5 s of Python-Markdown before the bound."""
     block = "\n".join(["# h"] * 999) + "\n\n"
     return (block * (chars // len(block) + 1))[:chars]
 
 
-def test_row_25_headings_are_shown_as_plain_text_without_reading_blocks_again(
-    lines_read_again,
-):
+def test_row_25_headings_are_shown_as_plain_text_without_parsing_them(markdown_work):
     text = headings()
     html = str(render_markdown(text))
-    assert lines_read_again[0] == 0
+    assert markdown_work.texts == 0
     assert "<h" not in html and html.count("# h") == text.count("# h")
 
 
-def test_row_25_markdown_allowed_through_reads_lines_again_within_its_budget(lines_read_again):
-    filler = "A plain paragraph of ordinary words, long enough to fill the text. " * 2
-    text = "\n".join(["# h"] * 990) + "\n\n" + (filler + "\n\n") * 1300
-    text = text[:MAX_MARKDOWN_CHARS]
+FILLER = "A plain paragraph of ordinary words, long enough to fill the text. " * 2
+#: Texts just within the budget, each of a shape that costs the most work per character.
+WITHIN_BUDGET = {
+    "headings in one block": ("\n".join(["# h"] * 990) + "\n\n" + (FILLER + "\n\n") * 300, "<h2>"),
+    "links": ("[a](/b) " * 1600, 'href="/b"'),
+    "brackets": ("[" * 4000, "[[[["),
+    "emphasis": ("*a* " * 2400, "<em>a</em>"),
+    "entities": ("&amp; " * 4900, "&amp; &amp;"),
+    "nested quotes": (("> " * 19 + "x\n") * 200, "<blockquote>"),
+    "a wide table": (
+        "|" + "a|" * 50 + "\n|" + "-|" * 50 + "\n" + ("|" + "x|" * 50 + "\n") * 90,
+        "<td>x</td>",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", WITHIN_BUDGET)
+def test_row_25_markdown_allowed_through_works_in_proportion_to_its_budget(markdown_work, shape):
+    text, shown = WITHIN_BUDGET[shape]
     html = str(render_markdown(text))
-    assert html.count("<h2>") == 990  # rendered as Markdown, not refused
-    assert 0 < lines_read_again[0] <= MAX_LINE_PAIRS
+    assert markdown_work.texts == 1 and shown in html  # rendered as Markdown, not refused
+    assert 0 < markdown_work.rules_tried <= RULES_PER_ELEMENT * MAX_ELEMENTS
 
 
 def test_row_25_a_table_of_many_cells_is_shown_as_plain_text():
@@ -344,7 +364,7 @@ def test_row_25_a_table_of_many_cells_is_shown_as_plain_text():
 
 
 def test_row_25_a_preview_of_thousands_of_texts_renders_a_budget_of_them(
-    app, client, auth, login_as, conversions
+    app, client, auth, login_as, markdown_work
 ):
     login_as(Role.PATIENT_EDUCATOR)
     slug = "night-quiz"
@@ -369,12 +389,10 @@ def test_row_25_a_preview_of_thousands_of_texts_renders_a_budget_of_them(
     html = response.get_json()["html"]
     assert "<em>Feedback</em> 0" in html  # the first texts are Markdown
     assert "*Feedback* 11999" in html  # the rest are shown whole, as plain text
-    assert conversions[0] <= MAX_PAGE_ELEMENTS // (TEXT_ELEMENTS + 1)
+    assert markdown_work.texts <= MAX_PAGE_ELEMENTS // (TEXT_ELEMENTS + 1)
 
 
-def test_row_25_the_preview_of_a_node_of_headings_answers_as_plain_text(
-    app, author, lines_read_again
-):
+def test_row_25_the_preview_of_a_node_of_headings_answers_as_plain_text(app, author, markdown_work):
     source = (
         "id: night-handover\ntitle: T\nsummary: S\nprofessions: nursing\n"
         "author: staff | Tutor\nlicence: CC BY-SA 4.0\nstart: a\n\n"
@@ -384,7 +402,7 @@ def test_row_25_the_preview_of_a_node_of_headings_answers_as_plain_text(
     assert response.status_code == 200
     html = response.get_json()["html"]
     assert "# h" in html and "<h4>" not in html
-    assert lines_read_again[0] == 0
+    assert markdown_work.texts == 0
 
 
 # -- the map ----------------------------------------------------------------------------------

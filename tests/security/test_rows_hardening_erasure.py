@@ -12,7 +12,6 @@ from pathlib import Path
 
 import flask_migrate
 import sqlalchemy as sa
-from conftest import Auth, config_for
 
 from eduapp import create_app
 from eduapp.accounts.models import LoginAttempt, Role
@@ -33,6 +32,8 @@ from eduapp.reflections.models import PeerReviewAllocation
 from eduapp.studio import queries as studio_queries
 from eduapp.studio import services as studio
 from eduapp.studio.models import Comment, Decision, MemberRole, Membership, SignOff
+from tests.support.accounts import Auth
+from tests.support.app import config_for
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 BEFORE_HARDENING = "47bab952dcc1"

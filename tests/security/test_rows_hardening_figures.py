@@ -9,7 +9,6 @@ import threading
 from datetime import timedelta
 
 import sqlalchemy as sa
-from conftest import Auth
 
 from eduapp.accounts.models import Role, User
 from eduapp.cohorts import services as cohorts
@@ -21,6 +20,8 @@ from eduapp.player.models import Attempt
 from eduapp.player.queries import OthersChoices
 from eduapp.tallies import services as tallies
 from eduapp.tallies.models import SharedChoiceFigure, SharedFigureMark
+from eduapp.transaction import unit_of_work
+from tests.support.accounts import Auth
 
 #: Paths through the ward round that all decide at "bedside" and at "asks".
 PATHS = [(1, 2), (2, 1, 2), (1, 1, 1)]
@@ -42,9 +43,12 @@ def day_old(*users) -> None:
 
 
 def play(user, *numbers) -> Attempt:
-    attempt = player.start_attempt(user, ward_round(), fresh=True)
+    """The learner starts afresh and chooses, as their requests would, each committed."""
+    with unit_of_work():
+        attempt = player.start_attempt(user, ward_round(), fresh=True)
     for number in numbers:
-        assert player.choose(attempt, attempt.step, number) is player.Outcome.RECORDED
+        with unit_of_work():
+            assert player.choose(attempt, attempt.step, number) is player.Outcome.RECORDED
     return attempt
 
 
@@ -150,7 +154,8 @@ def test_row_26_racing_choices_renew_the_snapshot_once_per_step(
             with app.app_context():
                 attempt = db.session.get(Attempt, attempt_id)
                 start.wait(timeout=30)
-                assert player.choose(attempt, 0, number) is player.Outcome.RECORDED
+                with unit_of_work():
+                    assert player.choose(attempt, 0, number) is player.Outcome.RECORDED
                 db.session.remove()
         except BaseException as error:  # reported below, in the test's own thread
             errors.append(error)

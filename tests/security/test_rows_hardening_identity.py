@@ -9,7 +9,6 @@ import tracemalloc
 
 import pytest
 import sqlalchemy as sa
-from conftest import Auth
 
 from eduapp.accounts.models import Role, User
 from eduapp.admin import services as admin_services
@@ -30,6 +29,7 @@ from eduapp.studio import queries as studio_queries
 from eduapp.studio import services as studio
 from eduapp.studio.drafts import DRAFTS, MAX_PROBLEMS, read_draft
 from eduapp.studio.models import MemberRole, Membership
+from tests.support.accounts import Auth
 
 HEAD = (
     "id: big\ntitle: Big\nsummary: s\nprofessions: medicine\nauthor: staff | x\n"

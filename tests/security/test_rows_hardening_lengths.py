@@ -12,8 +12,6 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
-from conftest import FIXTURE_COURSE, Auth
-from reflections.reflection_world import cohort_with, reflect
 
 from eduapp.accounts.models import Role
 from eduapp.cohorts import services as cohorts
@@ -32,6 +30,9 @@ from eduapp.reflections.models import BUILTIN_THEMES, ReflectionTheme, Theme
 from eduapp.security.access import public
 from eduapp.studio.models import Membership
 from eduapp.tallies.models import CohortTally
+from tests.support.accounts import Auth
+from tests.support.app import FIXTURE_COURSE
+from tests.support.reflections import cohort_with, reflect
 
 REFUSED_PAGE = "That could not be saved: a value was too long or not allowed"
 LABEL = "Ask her what matters most"

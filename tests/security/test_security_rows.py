@@ -6,8 +6,6 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD, Auth, config_for
-from player.test_player import choose, start
 
 from config import ProductionConfig
 from eduapp import create_app
@@ -19,6 +17,11 @@ from eduapp.engine import ContentError
 from eduapp.extensions import db
 from eduapp.markdown import render_markdown
 from eduapp.player.models import Attempt, ChoiceEvent, Reflection
+from eduapp.tallies.models import LearnerScenario
+from eduapp.transaction import unit_of_work
+from tests.support.accounts import PASSWORD, Auth
+from tests.support.app import config_for
+from tests.support.player import choose, start
 
 # Row 1 -------------------------------------------------------------------------------------
 HOSTILE_MARKDOWN = [
@@ -37,6 +40,8 @@ HOSTILE_MARKDOWN = [
 @pytest.mark.parametrize("source", HOSTILE_MARKDOWN)
 def test_row_01_markdown_never_carries_script(source):
     html = str(render_markdown(source)).lower()
+    # Only the tags and their attributes: a refused link may stay on the page as escaped text.
+    markup = "".join(re.findall(r"<[^>]*>", html))
     for banned in (
         "<script",
         "onerror",
@@ -48,7 +53,7 @@ def test_row_01_markdown_never_carries_script(source):
         "foreignobject",
         "style=",
     ):
-        assert banned not in html
+        assert banned not in markup, html
 
 
 def test_row_01_links_keep_only_safe_schemes():
@@ -314,7 +319,7 @@ def test_row_16_a_failure_midway_through_a_choice_rolls_everything_back(
     login_as(Role.LEARNER)
     attempt_id = start(auth)
     monkeypatch.setattr(services, "_record_event", lambda *a, **k: 1 / 0)
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(ZeroDivisionError), unit_of_work():
         services.choose(
             db.session.get(Attempt, attempt_id),
             0,
@@ -325,6 +330,8 @@ def test_row_16_a_failure_midway_through_a_choice_rolls_everything_back(
     assert db.session.get(Attempt, attempt_id).step == 0
     assert db.session.scalar(sa.select(sa.func.count(ChoiceEvent.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(Reflection.id))) == 0
+    # The counts its events had written went with it: the scenario is begun, not finished.
+    assert db.session.scalar(sa.select(LearnerScenario.finished)) is False
 
 
 def test_row_16_a_failing_course_load_writes_nothing(app, tmp_path, monkeypatch):
@@ -342,7 +349,7 @@ def test_row_16_a_failing_course_load_writes_nothing(app, tmp_path, monkeypatch)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(content_services, "_publish_if_changed", fail_on_second)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError), unit_of_work():
         load_course(copy / "curriculum", copy / "scenarios")
     for model in (Document, Revision, Version):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
@@ -435,7 +442,7 @@ def test_row_21_an_unreachable_database_gives_a_plain_error_page(database_url, t
 
 # Row 23 ------------------------------------------------------------------------------------
 BROKEN_FILES = {
-    "syntax": ("::\n", "line"),
+    "syntax": ("::\n", "The node id ''"),
     "dangling": ("[[Go -> nowhere]]", "nowhere"),
     "duplicate": (":: asks | Duplicate\n\nAgain.\n\n[[Back -> heard_end]]\n", "asks"),
     "undeclared": ("  if: courage > 2", "courage"),
@@ -466,7 +473,7 @@ def test_row_23_a_broken_scenario_is_refused_with_file_and_line_and_nothing_chan
         load_course(copy / "curriculum", copy / "scenarios")
     problems = caught.value.problems
     assert problems and all(p.file.endswith("ward-round.md") and p.line > 0 for p in problems)
-    assert any(needle in p.message or kind == "syntax" for p in problems)
+    assert any(needle in p.message for p in problems), [p.message for p in problems]
     assert db.session.scalar(sa.select(sa.func.count(Version.id))) == versions_before
 
 

@@ -19,6 +19,7 @@ from eduapp.studio.diff import (
     split_lines,
     summary,
 )
+from tests.support.profiles import examples
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -172,7 +173,7 @@ def test_a_run_one_longer_than_twice_the_context_folds_one_line():
 lines = st.lists(st.sampled_from(["a", "b", "c", "", "speaker: x", "[[go -> b]]"]), max_size=25)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(old=lines, new=lines)
 def test_rows_account_for_every_line(old, new):
     rows = side_by_side(text(old) if old else "", text(new) if new else "", context=10**6)
@@ -201,7 +202,7 @@ def longest_common(old: list[str], new: list[str]) -> int:
     return longest[-1][-1]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(old=lines, new=lines)
 def test_small_texts_get_the_fewest_changes(old, new):
     rows = side_by_side(text(old) if old else "", text(new) if new else "", context=10**6)

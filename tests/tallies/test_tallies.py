@@ -44,7 +44,8 @@ from eduapp.tallies.models import (
     SharedFigureMark,
     VersionChoiceCount,
 )
-from tests.conftest import ROOT
+from eduapp.transaction import unit_of_work
+from tests.support.app import ROOT
 
 LOOP_SCENARIO = """\
 id: corridor
@@ -284,6 +285,7 @@ def test_concurrent_choices_and_joins_keep_exact_counts(app, make_user, course):
         cohorts.join(learner, cohort)
     attempts = {learner.id: play(learner).id for learner in learners}
     ids = {"cohort": cohort.id, "learners": [learner.id for learner in learners]}
+    db.session.commit()  # what each worker starts from
     errors: list[BaseException] = []
     start = threading.Barrier(len(learners))
 
@@ -297,14 +299,19 @@ def test_concurrent_choices_and_joins_keep_exact_counts(app, make_user, course):
                 busy = db.session.get(Cohort, ids["cohort"])
                 start.wait(timeout=30)
                 for round_ in range(3):
-                    attempt = db.session.get(Attempt, attempts[user.id])
-                    if attempt.is_completed:
-                        attempt = player.start_attempt(user, ward_round(), fresh=True)
-                    player.choose(attempt, attempt.step, 1)
+                    # Each a request of its own: one unit of work.
+                    with unit_of_work():
+                        attempt = db.session.get(Attempt, attempts[user.id])
+                        if attempt.is_completed:
+                            attempt = player.start_attempt(user, ward_round(), fresh=True)
+                    with unit_of_work():
+                        player.choose(attempt, attempt.step, 1)
                     if index >= 3 and round_ == 1:
-                        cohorts.join(user, busy)
+                        with unit_of_work():
+                            cohorts.join(user, busy)
                     if index == 0 and round_ == 1:
-                        cohorts.leave(user, busy)
+                        with unit_of_work():
+                            cohorts.leave(user, busy)
                 db.session.remove()
         except BaseException as error:  # reported below, in the test's own thread
             errors.append(error)

@@ -1,4 +1,4 @@
-"""Shared steps of the assessment tests: a cohort, and a learner answering through the pages."""
+"""A learner answering the fixture assessment through its pages, and the answers it holds."""
 
 import re
 

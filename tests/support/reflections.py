@@ -1,4 +1,4 @@
-"""Helpers for the reflection tests: cohorts, shared and private reflections, playtests."""
+"""Reflections made as learners make them, cohorts to share them in, and their pages read."""
 
 import sqlalchemy as sa
 
@@ -8,22 +8,26 @@ from eduapp.content.queries import newest_version
 from eduapp.extensions import db
 from eduapp.player import services as player
 from eduapp.player.models import Attempt, Reflection, Visibility
+from eduapp.transaction import unit_of_work
 
 HOSTILE = "<b onmouseover=alert(1)>bold</b> and {{7*7}}"
 
 
 def cohort_with(tutor, *learners, name="Cohort A"):
-    cohort = cohorts.create_cohort(tutor, name)
-    for learner in learners:
-        cohorts.join(learner, cohort)
+    """A cohort of the tutor's with these learners, committed as its requests would be."""
+    with unit_of_work():
+        cohort = cohorts.create_cohort(tutor, name)
+        for learner in learners:
+            cohorts.join(learner, cohort)
     return cohort
 
 
 def reflect(learner, body="She looked tired.", visibility=Visibility.TUTORS) -> Reflection:
-    """A new reflection of the learner at the first node of the fixture scenario."""
-    version = newest_version(DocumentKind.SCENARIO, "ward-round")
-    attempt = player.start_attempt(learner, version, fresh=True)
-    assert player.save_reflection(attempt, 0, player.ReflectionInput(body, visibility))
+    """A new reflection of the learner at the first node of the fixture scenario, committed."""
+    with unit_of_work():
+        version = newest_version(DocumentKind.SCENARIO, "ward-round")
+        attempt = player.start_attempt(learner, version, fresh=True)
+        assert player.save_reflection(attempt, 0, player.ReflectionInput(body, visibility))
     return db.session.scalar(
         sa.select(Reflection).where(Reflection.attempt_id == attempt.id, Reflection.step == 0)
     )

@@ -1,0 +1,36 @@
+"""What the player tells the rest of the house: a learner started an attempt, a learner's
+choice was recorded. Playtests say nothing: they are never counted anywhere.
+
+Signals are sent inside the transaction that records what they tell (receivers run at once, in
+the sender's transaction; docs/architecture.md, "Events"), with the app as sender.
+"""
+
+from dataclasses import dataclass
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A learner started an attempt at a scenario. Keywords: ``user_id``, ``document_id``.
+attempt_started = _signals.signal("player.attempt-started")
+
+#: A learner's choice was recorded (the step claimed, the event written). Keyword: ``choice``,
+#: a ``RecordedChoice``.
+choice_recorded = _signals.signal("player.choice-recorded")
+
+
+@dataclass(frozen=True)
+class RecordedChoice:
+    """One recorded choice of a learner, as the player tells it."""
+
+    user_id: int
+    version_id: int
+    document_id: int
+    node_id: str
+    choice_number: int
+    choice_label: str
+    seconds: int
+    #: The attempt had not taken this choice at this node before.
+    first_in_attempt: bool
+    #: The ending the choice led to, if it finished the attempt.
+    ended_at: str | None
