@@ -42,6 +42,7 @@ from bench.load.processes import (
     PostgresCluster,
     cpu_seconds_since,
     cpu_ticks,
+    postgres_bin,
 )
 from bench.load.run import prepare_database, server_env
 from bench.load.stats import percentile
@@ -409,6 +410,11 @@ def main(argv: list[str] | None = None) -> int:
         f"(load average before: {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs)",
         flush=True,
     )
+    try:
+        postgres_bin()
+    except RuntimeError as error:
+        print(f"play step not measured: {error} (the bench runs a PostgreSQL cluster of its own)")
+        return 1
     figures = run(args)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     figures = {"when": when, "load_average_after": round(os.getloadavg()[0], 1), **figures}
