@@ -123,14 +123,14 @@ def confirmation_for(token: str) -> AddressConfirmation:
     return confirmation
 
 
-def confirm(token: str) -> User:
-    """Use a link once: create the signed-up account, or mark the account's address confirmed.
+def confirm(confirmation: AddressConfirmation) -> User:
+    """Use a link once (``confirmation_for`` found it): create the signed-up account, or mark
+    the account's address confirmed.
 
     Returns the account. Two sign-ups for one address confirmed at the same moment: the
     second finds the address taken (the unique e-mail decides) and is told so. A refused link
     raises ConfirmationError; the caller answers with an error, which undoes what was begun.
     """
-    confirmation = confirmation_for(token)
     used = db.session.execute(
         sa.delete(AddressConfirmation).where(AddressConfirmation.id == confirmation.id)
     ).rowcount

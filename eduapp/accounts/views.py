@@ -85,7 +85,7 @@ def confirm_address(token: str):
         confirmation = signup.confirmation_for(token)
         if form.validate_on_submit():
             is_sign_up = confirmation.is_sign_up
-            user = signup.confirm(token)
+            user = signup.confirm(confirmation)
             if is_sign_up:
                 _sign_in(user)
                 flash("Welcome. Your account is ready: pick a module to begin.", "success")
