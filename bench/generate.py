@@ -32,8 +32,8 @@ from eduapp.content.queries import (
 )
 from eduapp.content.services import load_course
 from eduapp.extensions import db
-from eduapp.player.models import Attempt, ChoiceEvent, Reflection
-from eduapp.reflections.models import ReflectionReply
+from eduapp.player.models import Attempt, ChoiceEvent
+from eduapp.reflections.models import Reflection, ReflectionReply
 from eduapp.tallies import services as tallies
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from eduapp.accounts.models import User
 from eduapp.assessments.models import AssessmentAnswer, AssessmentAttempt
 from eduapp.engine import offered_choices, start_state, take_choice
-from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent, Reflection, Visibility
+from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent
+from eduapp.reflections.models import Reflection, Visibility
 
 #: The cohort begins here; everything generated is dated after it.
 BEGINNING = datetime(2026, 9, 1, tzinfo=UTC)

@@ -11,6 +11,7 @@ from eduapp.accounts.views import bp as accounts_bp
 from eduapp.admin.views import bp as admin_bp
 from eduapp.assessments.views import bp as assessments_bp
 from eduapp.cohorts.insight_views import bp as insight_bp
+from eduapp.cohorts.membership_views import bp as membership_bp
 from eduapp.cohorts.views import bp as cohorts_bp
 from eduapp.core.views import bp as core_bp
 from eduapp.extensions import (
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(history_bp, url_prefix="/studio")
     app.register_blueprint(files_bp, url_prefix="/studio")
     app.register_blueprint(mydata_bp)
+    app.register_blueprint(membership_bp)
     app.register_blueprint(reflections_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(cohorts_bp, url_prefix="/cohorts")

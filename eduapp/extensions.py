@@ -1,6 +1,8 @@
 """Flask extensions, created here and bound to the app in ``create_app``."""
 
 import enum
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -70,8 +72,33 @@ def utcnow() -> datetime:
 
 def dialect_insert(model):
     """An INSERT for the session's database, which can say ``ON CONFLICT`` (both backends)."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+    return _insert_for(db.session.get_bind().dialect.name)(model)
+
+
+def _insert_for(dialect: str):
+    return (postgresql if dialect == "postgresql" else sqlite).insert
+
+
+class prepared:
+    """A statement on the path every click takes, built once per database dialect.
+
+    Building a statement and working out its cache key costs more Python than sending it; a
+    statement built once, with ``bindparam``s for its values, costs neither again
+    (docs/performance.md, "The play step"). The decorated function receives the dialect's
+    ``insert`` (which can say ``ON CONFLICT``) and returns the statement.
+    """
+
+    def __init__(self, build: Callable[[Callable], sa.Executable]) -> None:
+        self.build = build
+        self.built: dict[str, sa.Executable] = {}
+        functools.update_wrapper(self, build)
+
+    def __call__(self) -> sa.Executable:
+        dialect = db.session.get_bind().dialect.name
+        statement = self.built.get(dialect)
+        if statement is None:
+            statement = self.built[dialect] = self.build(_insert_for(dialect))
+        return statement
 
 
 def tune_sqlite(dbapi_connection, _record) -> None:

@@ -15,10 +15,11 @@ from eduapp.extensions import db
 from eduapp.mail.models import OutboxMail
 from eduapp.mydata.models import ErasureRequest
 from eduapp.notifications.models import Notification
-from eduapp.player.models import Attempt, ChoiceEvent, Reflection
+from eduapp.player.models import Attempt, ChoiceEvent
 from eduapp.reflections.models import (
     PeerReview,
     PeerReviewAllocation,
+    Reflection,
     ReflectionReply,
     ReflectionTheme,
     Theme,

@@ -36,7 +36,8 @@ from eduapp.content.queries import parse_scenario_source
 from eduapp.engine import ChoiceUnavailable, start_state, take_choice
 from eduapp.extensions import db
 from eduapp.mail.models import OutboxMail
-from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent, Reflection
+from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent
+from eduapp.reflections.models import Reflection
 from eduapp.tallies import services as tallies
 from eduapp.tallies.models import (
     CohortProfession,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from eduapp.accounts.models import LoginSession, Role, User, UserRole
 from eduapp.accounts.passwords import dummy_verify, hash_password, verify_password
 from eduapp.accounts.signals import profession_changing
-from eduapp.extensions import db, utcnow
+from eduapp.extensions import UTCDateTime, db, utcnow
 from eduapp.transaction import separate_transaction
 
 #: A session's last_seen_at is written only when it is older than this, so that a click does not
@@ -49,25 +49,44 @@ def open_session(user: User) -> str:
     Sessions that have expired, anyone's, are deleted on the way: nobody will come back for them.
     """
     token = secrets.token_urlsafe(32)
-    db.session.execute(sa.delete(LoginSession).where(_has_expired(utcnow())))
+    db.session.execute(sa.delete(LoginSession).where(HAS_EXPIRED), _expiry(utcnow()))
     db.session.add(LoginSession(token_hash=_token_hash(token), user_id=user.id))
     db.session.flush()
     user.session_token = token
     return token
 
 
-def _has_expired(now: datetime) -> sa.ColumnElement[bool]:
-    """Sessions past SESSION_ABSOLUTE_LIFETIME since sign-in or SESSION_IDLE_LIFETIME since
-    their last request (SECURITY.md row 36)."""
+#: Sessions past SESSION_ABSOLUTE_LIFETIME since sign-in or SESSION_IDLE_LIFETIME since their
+#: last request (SECURITY.md row 36), with the parameters of ``_expiry(now)``.
+HAS_EXPIRED = sa.or_(
+    LoginSession.created_at < sa.bindparam("signed_in_before", type_=UTCDateTime),
+    LoginSession.last_seen_at < sa.bindparam("seen_before", type_=UTCDateTime),
+)
+
+
+def _expiry(now: datetime) -> dict[str, datetime]:
     config = current_app.config
-    return sa.or_(
-        LoginSession.created_at < now - timedelta(seconds=config["SESSION_ABSOLUTE_LIFETIME"]),
-        LoginSession.last_seen_at < now - timedelta(seconds=config["SESSION_IDLE_LIFETIME"]),
+    return {
+        "signed_in_before": now - timedelta(seconds=config["SESSION_ABSOLUTE_LIFETIME"]),
+        "seen_before": now - timedelta(seconds=config["SESSION_IDLE_LIFETIME"]),
+    }
+
+
+def signed_in_query() -> sa.Select:
+    """The user behind a session's token (the parameter ``token_hash``), with their roles (every
+    page asks for them), the session's id, whether it has expired and when it was last seen.
+    A caller may add columns that every page needs (``user_for_token``)."""
+    return (
+        sa.select(User, LoginSession.id, HAS_EXPIRED, LoginSession.last_seen_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == sa.bindparam("token_hash"))
+        .options(joinedload(User.roles))
     )
 
 
-def user_for_token(token: str) -> User | None:
-    """The user signed in with this token, or None if the session was ended.
+def user_for_token(token: str, query: sa.Select) -> tuple[User, tuple] | None:
+    """The user signed in with this token and the values of the columns ``query`` adds to
+    ``signed_in_query()``, or None if the session was ended.
 
     An expired session is deleted and raises SessionExpired. Otherwise the request is noted in
     last_seen_at, at most once every LAST_SEEN_STEP. Both are the session's own bookkeeping,
@@ -76,20 +95,14 @@ def user_for_token(token: str) -> User | None:
     nothing of its own.
     """
     now = utcnow()
-    # The user's roles come in the same query: every page asks for them.
     found = (
-        db.session.execute(
-            sa.select(User, LoginSession.id, _has_expired(now), LoginSession.last_seen_at)
-            .join(LoginSession, LoginSession.user_id == User.id)
-            .where(LoginSession.token_hash == _token_hash(token))
-            .options(joinedload(User.roles))
-        )
+        db.session.execute(query, {"token_hash": _token_hash(token)} | _expiry(now))
         .unique()
         .one_or_none()
     )
     if found is None:
         return None
-    user, session_id, has_expired, last_seen_at = found
+    user, session_id, has_expired, last_seen_at, *added = found
     if has_expired:
         with separate_transaction() as connection:
             connection.execute(sa.delete(LoginSession).where(LoginSession.id == session_id))
@@ -102,7 +115,7 @@ def user_for_token(token: str) -> User | None:
                 .values(last_seen_at=now)
             )
     user.session_token = token
-    return user
+    return user, tuple(added)
 
 
 def close_session(token: str) -> None:

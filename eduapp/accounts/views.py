@@ -12,9 +12,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from eduapp.accounts import services, signup, throttle
+from eduapp.accounts import services, signin, signup, throttle
 from eduapp.accounts.forms import (
     ConfirmForm,
     LoginForm,
@@ -29,13 +29,6 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 log = logging.getLogger("eduapp.access")
 
 LOGIN_FAILED = "That e-mail and password do not match an account."
-
-
-def _sign_in(user) -> None:
-    # A fresh cookie session at sign-in: nothing from before (a planted id) carries over.
-    session.clear()
-    services.open_session(user)
-    login_user(user)
 
 
 def _too_many(field, wait: int, template: str, **context):
@@ -87,7 +80,7 @@ def confirm_address(token: str):
             is_sign_up = confirmation.is_sign_up
             user = signup.confirm(confirmation)
             if is_sign_up:
-                _sign_in(user)
+                signin.start_session(user)
                 flash("Welcome. Your account is ready: pick a module to begin.", "success")
                 return redirect(url_for("player.modules"))
             flash("Your address is confirmed.", "success")
@@ -105,18 +98,13 @@ def login():
         return redirect(url_for("player.modules"))
     form = LoginForm()
     if form.validate_on_submit():
-        address = request.remote_addr or ""
-        if wait := throttle.sign_in_wait(form.email.data, address):
-            log.warning("refused: sign-in throttled")
-            return _too_many(form.password, wait, "accounts/login.html", form=form)
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            throttle.sign_in_succeeded(form.email.data, address)
-            _sign_in(user)
-            return redirect(url_for("player.modules"))
-        throttle.sign_in_failed(form.email.data, address)
-        form.password.errors.append(LOGIN_FAILED)
-        return render_template("accounts/login.html", form=form), 401
+        result = signin.sign_in(form.email.data, form.password.data, request.remote_addr or "")
+        if result.wait:
+            return _too_many(form.password, result.wait, "accounts/login.html", form=form)
+        if result.user is None:
+            form.password.errors.append(LOGIN_FAILED)
+            return render_template("accounts/login.html", form=form), 401
+        return redirect(url_for("player.modules"))
     return render_template("accounts/login.html", form=form)
 
 

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectMultipleField, SubmitField
+from wtforms import BooleanField, SelectChoice, SelectMultipleField, SubmitField
+from wtforms.validators import DataRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eduapp.accounts.models import Role
@@ -19,3 +20,10 @@ class ConfirmAddressForm(FlaskForm):
     """Carries only the CSRF token: the admin confirms a person's address, checked another way."""
 
     submit = SubmitField("Mark address confirmed")
+
+
+class CarryOutErasureForm(FlaskForm):
+    confirm = BooleanField(
+        "I have checked this request", validators=[DataRequired(message="Tick the box first.")]
+    )
+    submit = SubmitField("Erase now")

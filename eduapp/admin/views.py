@@ -1,4 +1,5 @@
-"""Administration: people, their roles and confirmed addresses."""
+"""Administration: people, their roles and confirmed addresses, the audit log, and carrying out
+erasure requests (the requests and the erasure itself are mydata's)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -6,10 +7,13 @@ from flask_login import current_user
 from eduapp.accounts import services as account_services
 from eduapp.accounts.models import Role, User
 from eduapp.admin import services
-from eduapp.admin.forms import ConfirmAddressForm, RolesForm
+from eduapp.admin.forms import CarryOutErasureForm, ConfirmAddressForm, RolesForm
 from eduapp.admin.queries import users_page
 from eduapp.audit.queries import audit_page, words_of
 from eduapp.extensions import db
+from eduapp.mydata.models import ErasureRequest
+from eduapp.mydata.queries import carried_out_erasures, pending_erasure_requests
+from eduapp.mydata.services import ErasureError, erase_learner
 from eduapp.security.access import requires
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -68,3 +72,34 @@ def confirm_address(user_id: int):
 def audit():
     page = audit_page(request.args.get("page", 1, type=int))
     return render_template("admin/audit.html", page=page, words=words_of(page.items))
+
+
+@bp.get("/erasure")
+@requires(Role.ADMIN)
+def erasure_requests():
+    pending = pending_erasure_requests()
+    return render_template(
+        "admin/erasure.html",
+        pending=pending,
+        forms={r.id: CarryOutErasureForm(formdata=None, prefix=f"r{r.id}") for r in pending},
+        done=carried_out_erasures(),
+    )
+
+
+@bp.post("/erasure/<int:request_id>")
+@requires(Role.ADMIN)
+def carry_out_erasure(request_id: int):
+    erasure_request = db.get_or_404(ErasureRequest, request_id)
+    form = CarryOutErasureForm(prefix=f"r{erasure_request.id}")
+    if erasure_request.carried_out_at is not None:
+        flash("That request was carried out already.", "info")
+    elif not form.validate_on_submit():
+        flash("Tick “I have checked this request” to erase the account.", "error")
+    else:
+        try:
+            erase_learner(erasure_request.user, current_user)
+        except ErasureError as error:
+            flash(str(error), "error")
+        else:
+            flash(f"Account {erasure_request.user_id} is erased.", "success")
+    return redirect(url_for("admin.erasure_requests"))

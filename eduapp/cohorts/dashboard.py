@@ -17,7 +17,8 @@ from eduapp.cohorts.progress import ModuleStatus, status_of
 from eduapp.content.models import DocumentKind
 from eduapp.content.queries import module_of, newest_scenario_versions, newest_versions
 from eduapp.extensions import db, utcnow
-from eduapp.tallies.models import CohortModuleProgress, LearnerScenario
+from eduapp.tallies.models import CohortModuleProgress
+from eduapp.tallies.queries import ModuleProgress, learners_progress
 
 LEARNERS_PER_PAGE = 50
 
@@ -62,50 +63,32 @@ def assigned_modules(cohort: Cohort) -> list[AssignedModule]:
 
 
 def _per_learner(cohort: Cohort, modules: list[AssignedModule], user_ids=None):
-    """Per member who began any of the modules: (finished, begun) scenario counts per module.
-
-    Columns: ``user_id``, then ``completed`` and ``started`` for each module in turn, pivoted
-    with ``sum(case ...)`` from each learner's one row per scenario (`LearnerScenario`). With
-    ``user_ids``, only those learners (a page) are read.
-    """
+    """Per member who began any of the modules: (finished, started) scenario counts per module,
+    read by ``tallies.queries.learners_progress``. With ``user_ids``, only those learners (a
+    page) are read."""
     members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
     if user_ids is not None:
         members = members.where(CohortMember.user_id.in_(user_ids))
-    scenario_ids = sorted({s for module in modules for s in module.scenario_ids})
-    finished = sa.case((LearnerScenario.finished, 1), else_=0)
-    counts = []
-    for index, module in enumerate(modules):
-        # A scenario may belong to several modules: it counts in each.
-        in_module = LearnerScenario.document_id.in_(module.scenario_ids or [-1])
-        counts += [
-            sa.func.sum(sa.case((in_module, finished), else_=0)).label(f"completed_{index}"),
-            sa.func.sum(sa.case((in_module, 1), else_=0)).label(f"started_{index}"),
-        ]
-    return (
-        sa.select(LearnerScenario.user_id, *counts)
-        .where(
-            LearnerScenario.document_id.in_(scenario_ids or [-1]),
-            LearnerScenario.user_id.in_(members),
-        )
-        .group_by(LearnerScenario.user_id)
-    )
+    return learners_progress(members, [module.scenario_ids for module in modules])
 
 
 def _needs(modules: list[AssignedModule]) -> list[tuple[int, datetime | None]]:
     """Per module: how many scenarios complete it, and its due date (read once, not per row)."""
-    return [(len(module.scenario_ids), module.assignment.due_at) for module in modules]
+    return [(len(set(module.scenario_ids)), module.assignment.due_at) for module in modules]
 
 
 def _statuses(counts, needs: list[tuple[int, datetime | None]], now: datetime) -> list[str]:
-    """A learner's status on each module, from their (finished, begun) counts in module order.
+    """A learner's status on each module, from their (finished, started) counts in module order,
+    by the one rule (``tallies.queries.ModuleProgress``).
 
     ``counts`` is flat, as ``_per_learner`` lays it out; a learner who began nothing has None.
     """
-    statuses = []
-    for index, (needed, due_at) in enumerate(needs):
-        completed, started = counts[2 * index] or 0, counts[2 * index + 1] or 0
-        statuses.append(status_of(0 < needed <= completed, started > 0, due_at, now))
-    return statuses
+    return [
+        ModuleProgress(counts[2 * index] or 0, counts[2 * index + 1] or 0, total).status(
+            due_at, now
+        )
+        for index, (total, due_at) in enumerate(needs)
+    ]
 
 
 def module_summaries(cohort: Cohort, modules: list[AssignedModule]) -> list[dict[str, int]]:

@@ -4,14 +4,11 @@ Every figure comes from ``scenario_insight``, so the page and the exports follow
 small groups of learners (docs/privacy.md).
 """
 
-from flask import Blueprint, abort, current_app, render_template, stream_with_context
+from flask import Blueprint, current_app, render_template, stream_with_context
 
-from eduapp.cohorts.access import load_taught_cohort
+from eduapp.cohorts.access import TEACHERS, load_cohort_scenario, load_taught_cohort
 from eduapp.cohorts.dashboard import assigned_modules, progress_rows
 from eduapp.cohorts.insight import scenario_insight
-from eduapp.cohorts.views import TEACHERS
-from eduapp.content.models import DocumentKind
-from eduapp.content.queries import newest_version, scenario_of
 from eduapp.csv_export import csv_response
 from eduapp.security.access import requires
 from eduapp.tallies.models import SLOW_VISIT_SECONDS
@@ -19,19 +16,10 @@ from eduapp.tallies.models import SLOW_VISIT_SECONDS
 bp = Blueprint("insight", __name__, template_folder="templates")
 
 
-def _scenario(cohort, slug: str):
-    """The newest version of a scenario that belongs to a module set for this cohort."""
-    slugs = {s for module in assigned_modules(cohort) for _, s, _ in module.scenarios}
-    version = newest_version(DocumentKind.SCENARIO, slug) if slug in slugs else None
-    if version is None:
-        abort(404)
-    return version, scenario_of(version)
-
-
 def _insight(cohort_id: int, slug: str):
     """The taught cohort, the scenario's newest version parsed, and what may be shown of it."""
     cohort = load_taught_cohort(cohort_id)
-    version, parsed = _scenario(cohort, slug)
+    version, parsed = load_cohort_scenario(cohort, slug)
     minimum = current_app.config["SMALL_CELL_MINIMUM"]
     return cohort, version, parsed, scenario_insight(cohort, version.document_id, minimum)
 

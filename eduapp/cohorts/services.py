@@ -5,7 +5,7 @@ same transaction.
 """
 
 import secrets
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,6 +21,8 @@ from eduapp.extensions import db
 
 #: No 0/O or 1/I: codes are read aloud in class and typed from a slide.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+#: A module due on a day is due at the end of it (UTC): work finished that day is on time.
+DUE_TIME = time(23, 59)
 
 
 class CohortError(ValueError):
@@ -113,22 +115,36 @@ def add_co_tutor(cohort: Cohort, email: str) -> User:
     return user
 
 
+def set_module(cohort: Cohort, document_id: int, due_on: date | None) -> None:
+    """Set a module for the cohort as its tutors do, due at the end of ``due_on`` or with no due
+    date. The module is one of the published ones (``AssignModuleForm`` checked it)."""
+    due_at = datetime.combine(due_on, DUE_TIME, tzinfo=UTC) if due_on is not None else None
+    _assign(cohort, document_id, due_at)
+
+
 def assign_module(cohort: Cohort, document: Document, due_at: datetime | None) -> None:
-    """Set a module for the cohort, or change its due date."""
-    existing = db.session.get(CohortModule, (cohort.id, document.id))
+    """Set a module for the cohort, or change its due date (to the moment given)."""
+    _assign(cohort, document.id, due_at)
+
+
+def _assign(cohort: Cohort, document_id: int, due_at: datetime | None) -> None:
+    existing = db.session.get(CohortModule, (cohort.id, document_id))
     if existing is None:
-        cohort.modules.append(CohortModule(document_id=document.id, due_at=due_at))
+        cohort.modules.append(CohortModule(document_id=document_id, due_at=due_at))
     else:
         existing.due_at = due_at
     db.session.flush()
 
 
-def unassign_module(cohort: Cohort, document_id: int) -> None:
-    db.session.execute(
+def unassign_module(cohort: Cohort, document_id: int) -> bool:
+    """Stop setting a module for the cohort. False if it was not set (another tutor removed it,
+    or a stale page)."""
+    removed = db.session.execute(
         sa.delete(CohortModule).where(
             CohortModule.cohort_id == cohort.id, CohortModule.document_id == document_id
         )
-    )
+    ).rowcount
+    return bool(removed)
 
 
 def renew_join_code(cohort: Cohort) -> str:

@@ -1,31 +1,30 @@
-"""The tutor's side of cohorts: create, invite, set modules, and read how the cohort is doing."""
+"""The tutor's side of cohorts: create, invite, set modules, and read how the cohort is doing.
 
-from datetime import UTC, datetime, time
+A form sent with something to correct comes back on the dashboard with the message beside the
+field and what was typed (400); buttons come back to the dashboard with a message.
+"""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from eduapp.accounts.models import Role
 from eduapp.assessments.queries import cohort_assessment_results
 from eduapp.cohorts import services
-from eduapp.cohorts.access import load_taught_cohort
+from eduapp.cohorts.access import TEACHERS, load_taught_cohort
 from eduapp.cohorts.dashboard import assigned_modules, module_summaries, progress_page
 from eduapp.cohorts.forms import (
+    EXPIRED,
     ActionForm,
     AssignModuleForm,
     CohortForm,
     CoTutorForm,
     InviteLearnersForm,
 )
+from eduapp.cohorts.models import Cohort
 from eduapp.cohorts.queries import cohorts_taught_by, invites_of
-from eduapp.content.models import Document, DocumentKind
-from eduapp.content.queries import published_modules
-from eduapp.extensions import db
 from eduapp.reflections.queries import waiting_reflection_counts
 from eduapp.security.access import requires
 
 bp = Blueprint("cohorts", __name__, template_folder="templates")
-TEACHERS = (Role.TUTOR, Role.ADMIN)
 
 
 @bp.get("/")
@@ -51,32 +50,41 @@ def create():
     return redirect(url_for(".dashboard", cohort_id=cohort.id))
 
 
-@bp.get("/<int:cohort_id>")
-@requires(*TEACHERS)
-def dashboard(cohort_id: int):
-    cohort = load_taught_cohort(cohort_id)
+def _dashboard_page(
+    cohort: Cohort,
+    *,
+    invite_form: InviteLearnersForm | None = None,
+    tutor_form: CoTutorForm | None = None,
+    assign_form: AssignModuleForm | None = None,
+    status: int = 200,
+):
+    """The dashboard, with a form sent back to correct (and its errors) in place of a blank one."""
     modules = assigned_modules(cohort)
-    # First: it may have to count a module again, and commit, before the page is read.
-    summaries = module_summaries(cohort, modules)
     pagination, rows = progress_page(cohort, modules, request.args.get("page", 1, type=int))
-    assign_form = AssignModuleForm(formdata=None)
-    assign_form.module.choices = [(v.document_id, v.title) for v in published_modules()]
-    return render_template(
+    learner_ids = [row.member.user_id for row in rows]
+    page = render_template(
         "cohorts/dashboard.html",
         cohort=cohort,
         modules=modules,
-        summaries=summaries,
+        summaries=module_summaries(cohort, modules),
         pagination=pagination,
         rows=rows,
         invites=invites_of(cohort),
-        invite_form=InviteLearnersForm(formdata=None),
-        tutor_form=CoTutorForm(formdata=None),
-        assign_form=assign_form,
+        invite_form=invite_form or InviteLearnersForm(formdata=None),
+        tutor_form=tutor_form or CoTutorForm(formdata=None),
+        assign_form=assign_form or AssignModuleForm(formdata=None),
         action_form=ActionForm(),
         # Counted for the learners on this page only, so the page costs the same at any size.
-        waiting=waiting_reflection_counts(cohort, [row.member.user_id for row in rows]),
-        results=cohort_assessment_results(cohort, [row.member.user_id for row in rows]),
+        waiting=waiting_reflection_counts(cohort, learner_ids),
+        results=cohort_assessment_results(cohort, learner_ids),
     )
+    return page, status
+
+
+@bp.get("/<int:cohort_id>")
+@requires(*TEACHERS)
+def dashboard(cohort_id: int):
+    return _dashboard_page(load_taught_cohort(cohort_id))
 
 
 def _back(cohort_id: int, anchor: str = ""):
@@ -88,15 +96,16 @@ def _back(cohort_id: int, anchor: str = ""):
 def invite(cohort_id: int):
     cohort = load_taught_cohort(cohort_id)
     form = InviteLearnersForm()
-    if form.validate_on_submit():
-        added, refused = services.invite_emails(cohort, form.emails.data)
-        flash(
-            f"{len(added)} learner(s) invited. Each sees the invitation on signing in, once "
-            "they have confirmed that the address is theirs.",
-            "success",
-        )
-        if refused:
-            flash("Not e-mail addresses: " + ", ".join(refused), "error")
+    if not form.validate_on_submit():
+        return _dashboard_page(cohort, invite_form=form, status=400)
+    added, refused = services.invite_emails(cohort, form.emails.data)
+    flash(
+        f"{len(added)} learner(s) invited. Each sees the invitation on signing in, once "
+        "they have confirmed that the address is theirs.",
+        "success",
+    )
+    if refused:
+        flash("Not e-mail addresses: " + ", ".join(refused), "error")
     return _back(cohort.id, "#people")
 
 
@@ -109,10 +118,11 @@ def add_tutor(cohort_id: int):
         try:
             user = services.add_co_tutor(cohort, form.email.data)
         except services.CohortError as error:
-            flash(str(error), "error")
+            form.email.errors.append(str(error))
         else:
             flash(f"{user.display_name} now teaches this cohort too.", "success")
-    return _back(cohort.id, "#people")
+            return _back(cohort.id, "#people")
+    return _dashboard_page(cohort, tutor_form=form, status=400)
 
 
 @bp.post("/<int:cohort_id>/modules")
@@ -120,15 +130,9 @@ def add_tutor(cohort_id: int):
 def assign(cohort_id: int):
     cohort = load_taught_cohort(cohort_id)
     form = AssignModuleForm()
-    form.module.choices = [(str(v.document_id), v.title) for v in published_modules()]
-    document = None
-    if form.validate_on_submit() and (form.module.data or "").isdigit():
-        document = db.session.get(Document, int(form.module.data))
-    if document is None or document.kind != DocumentKind.MODULE.value:
-        flash("Choose a published module.", "error")
-        return _back(cohort.id, "#modules")
-    due_at = datetime.combine(form.due.data, time(23, 59), tzinfo=UTC) if form.due.data else None
-    services.assign_module(cohort, document, due_at)
+    if not form.validate_on_submit():
+        return _dashboard_page(cohort, assign_form=form, status=400)
+    services.set_module(cohort, form.module.data, form.due.data)
     flash("Module set for the cohort.", "success")
     return _back(cohort.id, "#modules")
 
@@ -138,8 +142,11 @@ def assign(cohort_id: int):
 def unassign(cohort_id: int, document_id: int):
     cohort = load_taught_cohort(cohort_id)
     if not ActionForm().validate_on_submit():
-        abort(400)
-    services.unassign_module(cohort, document_id)
+        flash(EXPIRED, "error")
+    elif services.unassign_module(cohort, document_id):
+        flash("Module removed from the cohort.", "success")
+    else:
+        flash("That module is not set for this cohort (any more).", "info")
     return _back(cohort.id, "#modules")
 
 
@@ -148,7 +155,8 @@ def unassign(cohort_id: int, document_id: int):
 def renew_code(cohort_id: int):
     cohort = load_taught_cohort(cohort_id)
     if not ActionForm().validate_on_submit():
-        abort(400)
-    code = services.renew_join_code(cohort)
-    flash(f"New join code: {code}. The old one no longer works.", "success")
+        flash(EXPIRED, "error")
+    else:
+        code = services.renew_join_code(cohort)
+        flash(f"New join code: {code}. The old one no longer works.", "success")
     return _back(cohort.id)

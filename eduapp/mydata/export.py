@@ -20,9 +20,9 @@ from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortTuto
 from eduapp.content.models import Document, Revision
 from eduapp.extensions import db
 from eduapp.mydata import registry
-from eduapp.player.models import Attempt, Reflection
+from eduapp.player.models import Attempt
 from eduapp.privacy import Personal
-from eduapp.reflections.models import PeerReview, ReflectionReply, ReflectionTheme
+from eduapp.reflections.models import PeerReview, Reflection, ReflectionReply, ReflectionTheme
 from eduapp.studio.models import Comment, Membership, SignOff
 
 CHOICE_HEADER = (

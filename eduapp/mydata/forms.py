@@ -1,21 +1,12 @@
-"""Forms of the learner's own pages. Only the fields declared here are read from a request."""
+"""Forms of the learner's own pages. Only the fields declared here are read from a request.
+
+The join form of My learning is cohorts' (cohorts/forms.py); the admin's erasure form is
+admin's (admin/forms.py).
+"""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
-
-
-class JoinCodeForm(FlaskForm):
-    code = StringField(
-        "Cohort code",
-        validators=[DataRequired(message="Type the code your tutor gave you."), Length(max=16)],
-        description="Eight letters and digits, as your tutor shared them.",
-    )
-    submit = SubmitField("Join the cohort")
-
-
-class ButtonForm(FlaskForm):
-    """A button with nothing to fill in (joining by invitation, leaving a cohort)."""
+from wtforms import BooleanField, SubmitField
+from wtforms.validators import DataRequired
 
 
 class ErasureRequestForm(FlaskForm):
@@ -24,10 +15,3 @@ class ErasureRequestForm(FlaskForm):
         validators=[DataRequired(message="Tick the box to confirm that you want this.")],
     )
     submit = SubmitField("Ask for my data to be erased")
-
-
-class CarryOutErasureForm(FlaskForm):
-    confirm = BooleanField(
-        "I have checked this request", validators=[DataRequired(message="Tick the box first.")]
-    )
-    submit = SubmitField("Erase now")

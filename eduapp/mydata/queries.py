@@ -9,31 +9,20 @@ from eduapp.accounts.models import User
 from eduapp.assessments.models import AssessmentAttempt
 from eduapp.assessments.queries import assessments_with_modules, submitted_attempts
 from eduapp.cohorts.models import Cohort, CohortMember, CohortModule
-from eduapp.cohorts.progress import ModuleStatus, status_of
+from eduapp.cohorts.progress import ModuleStatus
 from eduapp.content.models import Version
 from eduapp.content.queries import module_of, newest_scenario_versions, published_modules
 from eduapp.extensions import db, utcnow
 from eduapp.mydata.models import ErasureRequest
-from eduapp.player.models import Attempt, AttemptStatus
+from eduapp.tallies import queries as tallies
 
 
 @dataclass(frozen=True)
-class ModuleProgress:
-    """A published module and how far the learner is through its scenarios."""
+class ModuleProgress(tallies.ModuleProgress):
+    """A published module and how far the learner is through its scenarios (the one rule:
+    ``tallies.queries.ModuleProgress``)."""
 
     version: Version
-    finished: int
-    started: int
-    total: int
-
-    @property
-    def is_completed(self) -> bool:
-        """Every scenario of the module finished at least once."""
-        return self.total > 0 and self.finished >= self.total
-
-    @property
-    def is_started(self) -> bool:
-        return self.started > 0
 
 
 @dataclass(frozen=True)
@@ -75,48 +64,16 @@ def _module_scenarios(modules: list[Version]) -> dict[int, list[int]]:
     }
 
 
-def _progress_counts(user_id: int, pairs: dict[int, list[int]]) -> dict[int, tuple[int, int]]:
-    """Module document id -> (scenarios finished, scenarios begun), counted in one GROUP BY."""
-    rows = [(module, scenario) for module, scenarios in pairs.items() for scenario in scenarios]
-    if not rows:
-        return {}
-    table = (
-        sa.values(
-            sa.column("module_id", sa.Integer), sa.column("scenario_id", sa.Integer), name="pairs"
-        )
-        .data(rows)
-        .cte("pairs")
-    )
-    finished = sa.case(
-        (Attempt.status == AttemptStatus.COMPLETED.value, Version.document_id), else_=None
-    )
-    query = (
-        sa.select(
-            table.c.module_id,
-            sa.func.count(sa.distinct(finished)),
-            sa.func.count(sa.distinct(Version.document_id)),
-        )
-        .select_from(table)
-        .join(Version, Version.document_id == table.c.scenario_id)
-        .join(Attempt, Attempt.version_id == Version.id)
-        .where(Attempt.user_id == user_id, Attempt.is_playtest.is_(False))
-        .group_by(table.c.module_id)
-    )
-    return {module: (done, begun) for module, done, begun in db.session.execute(query)}
-
-
 def module_status_for(user: User, now: datetime | None = None) -> MyLearning:
     """The learner's progress on every published module, and their status on each module the
-    cohorts they belong to have set (``cohorts.progress.status_of`` decides the status)."""
+    cohorts they belong to have set, by the one rule (``tallies.queries.ModuleProgress``)."""
     now = now or utcnow()
     modules = published_modules()
-    pairs = _module_scenarios(modules)
-    counts = _progress_counts(user.id, pairs)
+    needs = _module_scenarios(modules)
+    scenarios = tallies.scenario_progress(user.id, {s for ids in needs.values() for s in ids})
     progress = {
-        version.document_id: ModuleProgress(
-            version,
-            *counts.get(version.document_id, (0, 0)),
-            total=len(pairs[version.document_id]),
+        version.document_id: ModuleProgress.of(
+            needs[version.document_id], scenarios, version=version
         )
         for version in modules
     }
@@ -132,12 +89,7 @@ def module_status_for(user: User, now: datetime | None = None) -> MyLearning:
             cohort,
             progress[row.document_id],
             row.due_at,
-            status_of(
-                progress[row.document_id].is_completed,
-                progress[row.document_id].is_started,
-                row.due_at,
-                now,
-            ),
+            progress[row.document_id].status(row.due_at, now),
         )
         for row, cohort in assigned
         if row.document_id in progress  # a module no longer published is not work to do

@@ -3,19 +3,31 @@
 import sqlalchemy as sa
 
 from eduapp.accounts.models import User
-from eduapp.extensions import db
+from eduapp.extensions import db, prepared
 from eduapp.notifications.models import Notification
 
 PAGE_SIZE = 50
 
 
-def unread_count(user_id: int) -> int:
-    """One COUNT on the (user_id, read_at) index: cheap enough for every page's header."""
-    return db.session.scalar(
+def unread_of(user_id: sa.ColumnElement[int] | sa.BindParameter) -> sa.ScalarSelect[int]:
+    """A user's unread notifications: one COUNT on the (user_id, read_at) index, cheap enough
+    for every page's header (asked with the signed-in user, security/sessions.py)."""
+    table = Notification.__table__
+    return (
         sa.select(sa.func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .select_from(table)
+        .where(table.c.user_id == user_id, table.c.read_at.is_(None))
+        .scalar_subquery()
     )
+
+
+@prepared
+def _unread(_insert) -> sa.Select:
+    return sa.select(unread_of(sa.bindparam("user_id")))
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.execute(_unread(), {"user_id": user_id}).scalar_one()
 
 
 def notifications_page(user: User, page: int):

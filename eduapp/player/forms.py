@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from eduapp.player.models import Visibility
+from eduapp.reflections.models import Visibility
 
 REFLECTION_MAX_CHARS = 10_000
 

@@ -1,4 +1,5 @@
-"""A learner's play of a scenario: the attempt, its choice events and its reflections.
+"""A learner's play of a scenario: the attempt and its choice events (the reflections written on
+the way are the reflections package's, reflections/models.py).
 
 Choice events are append-only. The attempt row holds the current state, which is always the
 state after its newest event: both are written in one transaction.
@@ -14,6 +15,7 @@ from eduapp.content.models import Revision, Version
 from eduapp.engine import Scenario, State, start_state
 from eduapp.extensions import UTCDateTime, db, enum_column, utcnow
 from eduapp.privacy import Erasure, Personal
+from eduapp.reflections.models import Reflection
 
 
 class AttemptStatus(enum.StrEnum):
@@ -21,15 +23,6 @@ class AttemptStatus(enum.StrEnum):
     COMPLETED = "completed"
     #: Left unfinished when the learner started the scenario again.
     ABANDONED = "abandoned"
-
-
-class Visibility(enum.StrEnum):
-    PRIVATE = "private"
-    TUTORS = "tutors"
-
-    @property
-    def label(self) -> str:
-        return {"private": "Only me", "tutors": "Me and my tutors"}[self.value]
 
 
 class Attempt(db.Model):
@@ -167,47 +160,3 @@ class ChoiceEvent(db.Model):
             why="Choices count as their attempts do; the labels and nodes are the course's.",
         ),
     )
-
-
-class Reflection(db.Model):
-    __tablename__ = "reflections"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempts.id"))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    #: The attempt's step while the learner was at the node: one reflection per visit.
-    step: Mapped[int]
-    node_id: Mapped[str] = mapped_column(sa.String(64))
-    prompt: Mapped[str] = mapped_column(sa.Text)
-    body: Mapped[str] = mapped_column(sa.Text)
-    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "visibility_known", 16))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    attempt: Mapped[Attempt] = relationship(back_populates="reflections")
-
-    __table_args__ = (
-        sa.UniqueConstraint("attempt_id", "step"),
-        # The tutors' queue reads shared reflections oldest first, a page at a time.
-        sa.Index(
-            "ix_reflections_shared_created",
-            "created_at",
-            "id",
-            postgresql_where=sa.text("visibility = 'tutors'"),
-            sqlite_where=sa.text("visibility = 'tutors'"),
-        ),
-    )
-
-    personal_data = (
-        Personal(
-            owner="user_id",
-            erasure=Erasure.DELETE,
-            section="reflections",
-            shows=("node_id", "prompt", "body", "visibility"),
-            why="The learner's own words, deleted with every reply, tag and review of them.",
-        ),
-    )
-
-    @property
-    def visibility_label(self) -> str:
-        return Visibility(self.visibility).label

@@ -11,23 +11,39 @@ from eduapp.cache import MIB, ByteBoundedCache
 from eduapp.content.models import Version
 from eduapp.content.queries import parse_scenario_source
 from eduapp.engine import Scenario
-from eduapp.extensions import db
+from eduapp.extensions import db, prepared
 from eduapp.markdown import render_markdown
 from eduapp.player.models import Attempt, AttemptStatus
 from eduapp.tallies.models import SharedChoiceFigure
+from eduapp.tallies.queries import scenario_progress
 
-#: Loader options for the step page: the attempt with its version (always joined), the choice
-#: that brought it where it stands and the reflection written there, in one query; its history
-#: only if read (the ending page reads it).
-STEP_PAGE = (
-    joinedload(Attempt.arrival),
-    joinedload(Attempt.reflection_here),
-    lazyload(Attempt.events),
-    lazyload(Attempt.reflections),
-)
-#: Loader options for recording a choice: the attempt's events (was this choice taken here
-#: before?), not its reflections (the one written at the node is read by itself).
-RECORDING = (lazyload(Attempt.reflections),)
+
+#: The step page's attempt: with its version (always joined), the choice that brought it where
+#: it stands and the reflection written there, in one query; its history only if read (the
+#: ending page reads it). Built once (``prepared``): the page is what every click reads.
+@prepared
+def step_page(_insert) -> sa.Select:
+    return _attempt_by_id(Attempt.arrival, Attempt.reflection_here)
+
+
+#: Recording a choice: the attempt with its version and the reflection written where it stands
+#: (the box posted with the choice updates it); not its history, which the counts ask the
+#: database about (tallies/services.py).
+@prepared
+def recording(_insert) -> sa.Select:
+    return _attempt_by_id(Attempt.reflection_here)
+
+
+def _attempt_by_id(*joined) -> sa.Select:
+    return (
+        sa.select(Attempt)
+        .where(Attempt.id == sa.bindparam("ident"))
+        .options(
+            *(joinedload(relationship) for relationship in joined),
+            lazyload(Attempt.events),
+            lazyload(Attempt.reflections),
+        )
+    )
 
 
 def scenario_of_attempt(attempt: Attempt) -> Scenario:
@@ -87,25 +103,33 @@ def attempts_of(user_id: int) -> list[Attempt]:
 @dataclass(frozen=True)
 class ScenarioProgress:
     document_id: int
-    completed: int
+    #: Finished at least once, on any version (the one rule: ``tallies.queries``).
+    is_finished: bool
+    #: The newest unfinished attempt, to continue.
     unfinished_attempt_id: int | None
 
 
 def progress_by_scenario(user_id: int) -> dict[int, ScenarioProgress]:
-    """Per scenario document: how many times the learner finished it, and any unfinished attempt."""
-    rows = db.session.execute(
-        sa.select(
-            Version.document_id,
-            sa.func.count(Attempt.id).filter(Attempt.status == AttemptStatus.COMPLETED.value),
-            sa.func.max(Attempt.id).filter(Attempt.status == AttemptStatus.IN_PROGRESS.value),
-        )
-        .join(Version, Version.id == Attempt.version_id)
-        .where(Attempt.user_id == user_id, Attempt.is_playtest.is_(False))
-        .group_by(Version.document_id)
+    """Per scenario document the learner began: whether they finished it, as every page counts
+    it (``tallies.queries.scenario_progress``), and their unfinished attempt, if any."""
+    finished = scenario_progress(user_id)
+    unfinished = dict(
+        db.session.execute(
+            sa.select(Version.document_id, sa.func.max(Attempt.id))
+            .join(Version, Version.id == Attempt.version_id)
+            .where(
+                Attempt.user_id == user_id,
+                Attempt.is_playtest.is_(False),
+                Attempt.status == AttemptStatus.IN_PROGRESS.value,
+            )
+            .group_by(Version.document_id)
+        ).all()
     )
     return {
-        document_id: ScenarioProgress(document_id, completed, unfinished)
-        for document_id, completed, unfinished in rows
+        document_id: ScenarioProgress(
+            document_id, finished.get(document_id, False), unfinished.get(document_id)
+        )
+        for document_id in sorted(finished.keys() | unfinished.keys())
     }
 
 

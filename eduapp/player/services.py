@@ -15,12 +15,18 @@ from flask import current_app
 from eduapp.accounts.models import User
 from eduapp.content.models import Version
 from eduapp.content.queries import scenario_of
-from eduapp.engine import ChoiceUnavailable, State, take_choice
-from eduapp.extensions import db, utcnow
-from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent, Reflection, Visibility
+from eduapp.engine import ChoiceUnavailable, take_choice
+from eduapp.extensions import UTCDateTime, db, prepared, utcnow
+from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent
 from eduapp.player.queries import scenario_of_attempt, unfinished_attempt
 from eduapp.player.signals import RecordedChoice, attempt_started, choice_recorded
-from eduapp.reflections.models import PeerReview, ReflectionReply, ReflectionTheme
+from eduapp.reflections.models import (
+    PeerReview,
+    Reflection,
+    ReflectionReply,
+    ReflectionTheme,
+    Visibility,
+)
 
 
 class Outcome(enum.Enum):
@@ -57,6 +63,36 @@ def start_attempt(user: User, version: Version, *, fresh: bool = False) -> Attem
     return attempt
 
 
+@prepared
+def _claim_step(_insert) -> sa.Update:
+    """Move the attempt on, only if it still stands at the step the learner saw."""
+    attempts = Attempt.__table__
+    return (
+        sa.update(attempts)
+        .where(attempts.c.id == sa.bindparam("attempt_id"), attempts.c.step == sa.bindparam("seen"))
+        .values(
+            {
+                name: sa.bindparam(name)
+                for name in ("step", "node_id", "variables", "node_entered_at", "status")
+            }
+            | {"completed_at": sa.bindparam("completed_at", type_=UTCDateTime)}
+        )
+    )
+
+
+@prepared
+def _record_event(_insert) -> sa.Insert:
+    return sa.insert(ChoiceEvent.__table__).values(
+        {
+            name: sa.bindparam(name)
+            for name in (
+                "attempt_id", "step", "from_node", "choice_number", "choice_label", "to_node",
+                "variables_after", "seconds_on_node", "created_at",
+            )
+        }
+    )  # fmt: skip
+
+
 def choose(
     attempt: Attempt, posted_step: int, number: int, reflection: ReflectionInput | None = None
 ) -> Outcome:
@@ -78,66 +114,58 @@ def choose(
     choice = node.choices[number - 1]
     now = utcnow()
     finished = scenario.node(after.node_id).is_ending
+    variables = dict(after.variables)
     claimed = db.session.execute(
-        sa.update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.step == before.step)
-        .values(
-            step=after.step,
-            node_id=after.node_id,
-            variables=dict(after.variables),
-            node_entered_at=now,
-            status=(AttemptStatus.COMPLETED if finished else AttemptStatus.IN_PROGRESS).value,
-            completed_at=now if finished else None,
-        )
-        .execution_options(synchronize_session=False)
+        _claim_step(),
+        {
+            "attempt_id": attempt.id,
+            "seen": before.step,
+            "step": after.step,
+            "node_id": after.node_id,
+            "variables": variables,
+            "node_entered_at": now,
+            "status": (AttemptStatus.COMPLETED if finished else AttemptStatus.IN_PROGRESS).value,
+            "completed_at": now if finished else None,
+        },
     ).rowcount
     if claimed != 1:
         return Outcome.STALE
     if reflection is not None:
         _upsert_reflection(attempt, before.step, before.node_id, node.reflect, reflection)
     seconds = max(0, int((now - attempt.node_entered_at).total_seconds()))
-    first_in_attempt = not _took_before(attempt, before.node_id, number)
-    _record_event(attempt, before, after, number, choice.label, seconds)
+    db.session.execute(
+        _record_event(),
+        {
+            "attempt_id": attempt.id,
+            "step": after.step,
+            "from_node": before.node_id,
+            "choice_number": number,
+            "choice_label": choice.label,
+            "to_node": after.node_id,
+            "variables_after": variables,
+            "seconds_on_node": seconds,
+            "created_at": now,
+        },
+    )
     if not attempt.is_playtest:
         choice_recorded.send(
             current_app._get_current_object(),
             choice=RecordedChoice(
                 user_id=attempt.user_id,
+                attempt_id=attempt.id,
+                step=after.step,
                 version_id=attempt.version_id,
                 document_id=attempt.version.document_id,
                 node_id=before.node_id,
                 choice_number=number,
                 choice_label=choice.label,
                 seconds=seconds,
-                first_in_attempt=first_in_attempt,
                 ended_at=after.node_id if finished else None,
             ),
         )
     # Whoever reads the attempt next reads what was written; the page redirects and reads none.
     db.session.expire(attempt)
     return Outcome.RECORDED
-
-
-def _took_before(attempt: Attempt, node_id: str, number: int) -> bool:
-    """Whether the attempt took this choice here before. Its loaded events are all of them:
-    the step was claimed unchanged, so no event was recorded since they were read."""
-    return any(e.from_node == node_id and e.choice_number == number for e in attempt.events)
-
-
-def _record_event(attempt, before: State, after: State, number: int, label: str, seconds: int):
-    db.session.add(
-        ChoiceEvent(
-            attempt_id=attempt.id,
-            step=after.step,
-            from_node=before.node_id,
-            choice_number=number,
-            choice_label=label,
-            to_node=after.node_id,
-            variables_after=dict(after.variables),
-            seconds_on_node=seconds,
-        )
-    )
-    db.session.flush()
 
 
 def save_reflection(attempt: Attempt, posted_step: int, reflection: ReflectionInput) -> bool:
@@ -170,6 +198,19 @@ def _node_at_step(attempt: Attempt, step: int) -> str | None:
     return None
 
 
+def _reflection_at(attempt: Attempt, step: int) -> Reflection | None:
+    """The reflection written at a step: the one at the attempt's own step came with it."""
+    if step == attempt.step and "reflection_here" in attempt.__dict__:
+        return attempt.reflection_here
+    return _stored_reflection(attempt.id, step)
+
+
+def _stored_reflection(attempt_id: int, step: int) -> Reflection | None:
+    return db.session.scalar(
+        sa.select(Reflection).where(Reflection.attempt_id == attempt_id, Reflection.step == step)
+    )
+
+
 def _has_answers(reflection: Reflection) -> bool:
     return any(
         db.session.scalar(sa.select(sa.exists().where(model.reflection_id == reflection.id)))
@@ -177,33 +218,51 @@ def _has_answers(reflection: Reflection) -> bool:
     )
 
 
+@prepared
+def _add_reflection(insert) -> sa.Insert:
+    """A new reflection for a visit, unless one was saved for it meanwhile (returns its id
+    only if it added it)."""
+    reflections = Reflection.__table__
+    names = ("attempt_id", "user_id", "step", "node_id", "prompt", "body", "visibility")
+    return (
+        insert(reflections)
+        .values(
+            {name: sa.bindparam(name) for name in names}
+            | {
+                "created_at": sa.bindparam("now", type_=UTCDateTime),
+                "updated_at": sa.bindparam("now", type_=UTCDateTime),
+            }
+        )
+        .on_conflict_do_nothing(index_elements=["attempt_id", "step"])
+        .returning(reflections.c.id)
+    )
+
+
 def _upsert_reflection(attempt, step: int, node_id: str, prompt: str, reflection: ReflectionInput):
     if not prompt:
         return
-    existing = db.session.scalar(
-        sa.select(Reflection).where(Reflection.attempt_id == attempt.id, Reflection.step == step)
-    )
+    existing = _reflection_at(attempt, step)
     body = reflection.body.strip()
     if existing is None:
         if not body:
             return
-        try:
-            with db.session.begin_nested():
-                db.session.add(
-                    Reflection(
-                        attempt_id=attempt.id,
-                        user_id=attempt.user_id,
-                        step=step,
-                        node_id=node_id,
-                        prompt=prompt,
-                        body=body,
-                        visibility=reflection.visibility.value,
-                    )
-                )
-        except sa.exc.IntegrityError:
-            # A concurrent save of the same visit won the insert: ours becomes an update.
-            _upsert_reflection(attempt, step, node_id, prompt, reflection)
-        return
+        added = db.session.execute(
+            _add_reflection(),
+            {
+                "attempt_id": attempt.id,
+                "user_id": attempt.user_id,
+                "step": step,
+                "node_id": node_id,
+                "prompt": prompt,
+                "body": body,
+                "visibility": reflection.visibility.value,
+                "now": utcnow(),
+            },
+        ).scalar()
+        if added is not None:
+            return
+        # A concurrent save of the same visit won the insert: ours becomes an update.
+        existing = _stored_reflection(attempt.id, step)
     if not body:
         # Emptying the box withdraws an unanswered reflection; one that a tutor or a peer has
         # already answered keeps its text, so their answers never lose what they answer.

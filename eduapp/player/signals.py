@@ -24,13 +24,14 @@ class RecordedChoice:
     """One recorded choice of a learner, as the player tells it."""
 
     user_id: int
+    attempt_id: int
+    #: The attempt's step after the choice: its event's step.
+    step: int
     version_id: int
     document_id: int
     node_id: str
     choice_number: int
     choice_label: str
     seconds: int
-    #: The attempt had not taken this choice at this node before.
-    first_in_attempt: bool
     #: The ending the choice led to, if it finished the attempt.
     ended_at: str | None

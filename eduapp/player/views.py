@@ -15,18 +15,20 @@ from eduapp.content.queries import (
 from eduapp.engine import offered_choices
 from eduapp.player import services
 from eduapp.player.forms import StartForm, StepForm
-from eduapp.player.models import Attempt, Visibility
+from eduapp.player.models import Attempt
 from eduapp.player.queries import (
-    RECORDING,
-    STEP_PAGE,
     attempts_of,
     how_others_chose,
     node_html,
     progress_by_scenario,
+    recording,
     scenario_of_attempt,
+    step_page,
 )
+from eduapp.reflections.models import Visibility
 from eduapp.security.access import get_owned_or_404, requires, signed_in
 from eduapp.studio.queries import co_author_credits, credit_sentence
+from eduapp.tallies.queries import module_progress
 
 bp = Blueprint("player", __name__, template_folder="templates")
 
@@ -39,20 +41,24 @@ def modules():
     scenario_versions = newest_scenario_versions(
         [slug for module in parsed.values() for slug in module.scenarios]
     )
-    progress = progress_by_scenario(current_user.id)
-    rows = []
-    for version in versions:
-        slugs = [s for s in parsed[version.id].scenarios if s in scenario_versions]
-        done = sum(
-            1
-            for s in slugs
-            if progress.get(scenario_versions[s].document_id)
-            and progress[scenario_versions[s].document_id].completed
-        )
-        rows.append(
-            {"version": version, "module": parsed[version.id], "done": done, "total": len(slugs)}
-        )
-    return render_template("player/modules.html", rows=rows)
+    progress = module_progress(
+        current_user.id,
+        {
+            version.document_id: [
+                scenario_versions[s].document_id
+                for s in parsed[version.id].scenarios
+                if s in scenario_versions
+            ]
+            for version in versions
+        },
+    )
+    rows = [
+        {"version": v, "module": parsed[v.id], "progress": progress[v.document_id]}
+        for v in versions
+    ]
+    return render_template(
+        "player/modules.html", rows=rows, is_learner=current_user.has_role(Role.LEARNER)
+    )
 
 
 @bp.get("/modules/<slug>")
@@ -103,7 +109,7 @@ def attempts():
 @bp.get("/attempts/<int:attempt_id>")
 @signed_in
 def attempt(attempt_id: int):
-    attempt = get_owned_or_404(Attempt, attempt_id, options=STEP_PAGE)
+    attempt = get_owned_or_404(Attempt, attempt_id, query=step_page())
     scenario = scenario_of_attempt(attempt)
     if attempt.is_completed:
         ending = scenario.node(attempt.node_id)
@@ -127,7 +133,7 @@ def attempt(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>")
 @signed_in
 def step(attempt_id: int):
-    attempt = get_owned_or_404(Attempt, attempt_id, options=RECORDING)
+    attempt = get_owned_or_404(Attempt, attempt_id, query=recording())
     form = StepForm()
     if not form.validate_on_submit():
         if attempt.is_completed or form.step.data != attempt.step:

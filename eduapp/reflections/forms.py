@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eduapp.accounts.models import Profession
-from eduapp.player.models import Visibility
+from eduapp.reflections.models import Visibility
 from eduapp.reflections.services import RUBRIC, RUBRIC_SCORES, THEME_MAX_CHARS, THEME_TOO_LONG
 
 REPLY_MAX_CHARS = 5_000

@@ -1,12 +1,14 @@
-"""What tutors and peers do with a shared reflection: replies, themes and peer review."""
+"""A learner's reflections, and what tutors and peers do with a shared one: replies, themes and
+peer review."""
 
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eduapp.accounts.models import User
-from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.extensions import UTCDateTime, db, enum_column, utcnow
 from eduapp.privacy import Erasure, NotPersonal, Personal
 
 #: Themes every tutor can tag with; tutors add their own beside them.
@@ -19,6 +21,67 @@ BUILTIN_THEMES = (
 )
 
 
+class Visibility(enum.StrEnum):
+    PRIVATE = "private"
+    TUTORS = "tutors"
+
+    @property
+    def label(self) -> str:
+        return {"private": "Only me", "tutors": "Me and my tutors"}[self.value]
+
+
+class Reflection(db.Model):
+    """What a learner wrote at a node of their attempt, for themselves or for their tutors."""
+
+    __tablename__ = "reflections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempts.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: The attempt's step while the learner was at the node: one reflection per visit.
+    step: Mapped[int]
+    node_id: Mapped[str] = mapped_column(sa.String(64))
+    prompt: Mapped[str] = mapped_column(sa.Text)
+    body: Mapped[str] = mapped_column(sa.Text)
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "visibility_known", 16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    # Named, not imported: eduapp.player.models imports this module (its Attempt.reflections),
+    # and the mapper registry resolves the name.
+    attempt: Mapped["Attempt"] = relationship(back_populates="reflections")  # noqa: F821
+    #: The tutors' replies, oldest first.
+    replies: Mapped[list["ReflectionReply"]] = relationship(
+        back_populates="reflection", order_by="ReflectionReply.created_at, ReflectionReply.id"
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("attempt_id", "step"),
+        # The tutors' queue reads shared reflections oldest first, a page at a time.
+        sa.Index(
+            "ix_reflections_shared_created",
+            "created_at",
+            "id",
+            postgresql_where=sa.text("visibility = 'tutors'"),
+            sqlite_where=sa.text("visibility = 'tutors'"),
+        ),
+    )
+
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.DELETE,
+            section="reflections",
+            shows=("node_id", "prompt", "body", "visibility"),
+            why="The learner's own words, deleted with every reply, tag and review of them.",
+        ),
+    )
+
+    @property
+    def visibility_label(self) -> str:
+        return Visibility(self.visibility).label
+
+
 class ReflectionReply(db.Model):
     __tablename__ = "reflection_replies"
 
@@ -28,6 +91,7 @@ class ReflectionReply(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    reflection: Mapped[Reflection] = relationship(back_populates="replies")
     author: Mapped[User | None] = relationship(lazy="joined")
 
     personal_data = (

@@ -17,14 +17,16 @@ from eduapp.content.models import Document, DocumentKind, Version
 from eduapp.content.queries import module_of, newest_versions, published_modules, scenario_of
 from eduapp.extensions import db
 from eduapp.paging import paginate_counting_ahead
-from eduapp.player.models import Attempt, Reflection, Visibility
+from eduapp.player.models import Attempt
 from eduapp.reflections.models import (
     BUILTIN_THEMES,
     PeerReview,
     PeerReviewAllocation,
+    Reflection,
     ReflectionReply,
     ReflectionTheme,
     Theme,
+    Visibility,
 )
 
 QUEUE_PAGE_SIZE = 20
@@ -35,6 +37,8 @@ MY_PAGE_SIZE = 20
 WITH_ATTEMPT = selectinload(Reflection.attempt).options(
     lazyload(Attempt.events), lazyload(Attempt.reflections)
 )
+#: A page also shows each one's replies (with their authors): one more query for the page.
+WITH_REPLIES = selectinload(Reflection.replies)
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ def queue_page(tutor: User, filters: QueueFilters, page: int):
         query = query.join(User, User.id == Reflection.user_id).where(
             User.profession == filters.profession
         )
-    query = query.order_by(Reflection.created_at, Reflection.id).options(WITH_ATTEMPT)
+    query = query.order_by(Reflection.created_at, Reflection.id).options(WITH_ATTEMPT, WITH_REPLIES)
     return paginate_counting_ahead(query, page, QUEUE_PAGE_SIZE)
 
 
@@ -125,9 +129,9 @@ def shared_reflection_for(tutor: User, reflection_id: int) -> Reflection | None:
 
 @dataclass(frozen=True)
 class ReflectionDetails:
-    """What pages show beside each reflection, loaded for a whole page in a few queries."""
+    """What pages show beside each reflection, loaded for a whole page in a few queries (its
+    replies are ``reflection.replies``, loaded with the page by ``WITH_REPLIES``)."""
 
-    replies: dict[int, list[ReflectionReply]]
     themes: dict[int, list[str]]
     reviews: dict[int, list[PeerReviewAllocation]]
     authors: dict[int, User]
@@ -138,16 +142,9 @@ class ReflectionDetails:
 
 def details_for(reflections: list[Reflection], *, with_reviews: bool = False) -> ReflectionDetails:
     ids = [r.id for r in reflections]
-    replies: dict[int, list[ReflectionReply]] = defaultdict(list)
     themes: dict[int, list[str]] = defaultdict(list)
     reviews: dict[int, list[PeerReviewAllocation]] = defaultdict(list)
     if ids:
-        for reply in db.session.scalars(
-            sa.select(ReflectionReply)
-            .where(ReflectionReply.reflection_id.in_(ids))
-            .order_by(ReflectionReply.created_at, ReflectionReply.id)
-        ):
-            replies[reply.reflection_id].append(reply)
         for reflection_id, name in db.session.execute(
             sa.select(ReflectionTheme.reflection_id, Theme.name)
             .join(Theme, Theme.id == ReflectionTheme.theme_id)
@@ -172,7 +169,7 @@ def details_for(reflections: list[Reflection], *, with_reviews: bool = False) ->
         if user_ids
         else {}
     )
-    return ReflectionDetails(replies, themes, reviews, authors)
+    return ReflectionDetails(themes, reviews, authors)
 
 
 def node_title(reflection: Reflection) -> str:
@@ -226,7 +223,7 @@ def learner_reflections_page(user: User, page: int):
         .join(Attempt, Attempt.id == Reflection.attempt_id)
         .where(Reflection.user_id == user.id, Attempt.is_playtest.is_(False))
         .order_by(Reflection.created_at.desc(), Reflection.id.desc())
-        .options(WITH_ATTEMPT)
+        .options(WITH_ATTEMPT, WITH_REPLIES)
     )
     return db.paginate(query, page=page, per_page=MY_PAGE_SIZE, error_out=False)
 

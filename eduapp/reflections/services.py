@@ -13,14 +13,15 @@ from eduapp.accounts.models import Role, User, UserRole
 from eduapp.cohorts.models import CohortMember
 from eduapp.extensions import db, utcnow
 from eduapp.notifications.services import link_to, notify
-from eduapp.player.models import Reflection, Visibility
 from eduapp.reflections.models import (
     BUILTIN_THEMES,
     PeerReview,
     PeerReviewAllocation,
+    Reflection,
     ReflectionReply,
     ReflectionTheme,
     Theme,
+    Visibility,
 )
 from eduapp.reflections.queries import peer_review_cohorts, scenario_title
 
@@ -52,7 +53,7 @@ def _my_reflection_link(reflection: Reflection) -> str:
 
 def reply(tutor: User, reflection: Reflection, body: str) -> ReflectionReply:
     """A tutor's reply; the learner is notified in the same transaction."""
-    answer = ReflectionReply(reflection_id=reflection.id, author_id=tutor.id, body=body.strip())
+    answer = ReflectionReply(reflection=reflection, author_id=tutor.id, body=body.strip())
     db.session.add(answer)
     notify(
         reflection.user_id,

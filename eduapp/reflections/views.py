@@ -4,9 +4,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from eduapp.accounts.models import Role
-from eduapp.player.models import Reflection, Visibility
 from eduapp.reflections import queries, services
-from eduapp.reflections.access import load_shared_reflection
+from eduapp.reflections.access import (
+    load_own_allocation,
+    load_own_reflection,
+    load_shared_reflection,
+)
 from eduapp.reflections.forms import (
     OpenPeerReviewForm,
     PeerReviewForm,
@@ -15,8 +18,8 @@ from eduapp.reflections.forms import (
     ThemesForm,
     VisibilityForm,
 )
-from eduapp.reflections.models import PeerReviewAllocation
-from eduapp.security.access import get_owned_or_404, requires
+from eduapp.reflections.models import Reflection, Visibility
+from eduapp.security.access import requires
 
 bp = Blueprint("reflections", __name__, template_folder="templates")
 
@@ -163,9 +166,7 @@ def my_reflections():
 @bp.get("/my/reflections/<int:reflection_id>")
 @requires(Role.LEARNER)
 def my_reflection(reflection_id: int):
-    reflection = get_owned_or_404(Reflection, reflection_id)
-    if reflection.attempt.is_playtest:
-        abort(404)
+    reflection = load_own_reflection(reflection_id)
     return render_template(
         "reflections/my_reflection.html",
         reflection=reflection,
@@ -182,7 +183,7 @@ def _visibility_form(reflection: Reflection) -> VisibilityForm:
 @bp.post("/my/reflections/<int:reflection_id>/visibility")
 @requires(Role.LEARNER)
 def set_visibility(reflection_id: int):
-    reflection = get_owned_or_404(Reflection, reflection_id)
+    reflection = load_own_reflection(reflection_id)
     form = VisibilityForm()
     if not form.validate_on_submit():
         abort(400)
@@ -200,18 +201,10 @@ def peer_reviews():
     )
 
 
-def _load_allocation(allocation_id: int) -> tuple[PeerReviewAllocation, Reflection]:
-    allocation = get_owned_or_404(PeerReviewAllocation, allocation_id, owner_attr="reviewer_id")
-    reflection = queries.reflection_of_allocation(allocation)
-    if reflection.visibility != Visibility.TUTORS.value:
-        abort(404)  # the author made it private again: withdrawn from review
-    return allocation, reflection
-
-
 @bp.get("/peer-reviews/<int:allocation_id>")
 @requires(Role.LEARNER)
 def peer_review(allocation_id: int):
-    allocation, reflection = _load_allocation(allocation_id)
+    allocation, reflection = load_own_allocation(allocation_id)
     return _render_peer_review(allocation, reflection, PeerReviewForm(formdata=None))
 
 
@@ -230,7 +223,7 @@ def _render_peer_review(allocation, reflection, form: PeerReviewForm, status: in
 @bp.post("/peer-reviews/<int:allocation_id>")
 @requires(Role.LEARNER)
 def submit_peer_review(allocation_id: int):
-    allocation, reflection = _load_allocation(allocation_id)
+    allocation, reflection = load_own_allocation(allocation_id)
     if allocation.submitted_at is not None:
         flash("You have submitted this review already; it cannot be changed.", "info")
         return redirect(url_for("reflections.peer_review", allocation_id=allocation.id))

@@ -75,12 +75,16 @@ def enforce_access():
     return None
 
 
-def get_owned_or_404(model, ident, owner_attr: str = "user_id", *, options=()):
+def get_owned_or_404(model, ident, owner_attr: str = "user_id", *, options=(), query=None):
     """Load a record that must belong to the current user; anything else is a logged 404.
 
-    ``options`` are loader options for what the page reads with it (in the same query).
+    ``options`` are loader options for what the page reads with it (in the same query), or
+    ``query`` a statement built once that selects it by the parameter ``ident``.
     """
-    record = db.session.get(model, ident, options=options)
+    if query is None:
+        record = db.session.get(model, ident, options=options)
+    else:
+        record = db.session.execute(query, {"ident": ident}).scalar_one_or_none()
     if record is None or getattr(record, owner_attr) != current_user.id:
         if record is not None:
             log.warning("refused: %s %s belongs to another user", model.__name__, ident)

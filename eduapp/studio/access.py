@@ -1,4 +1,9 @@
-"""Loading a studio document for the current user: drafts are seen only by members and admins."""
+"""Loading a studio document and its records for the current user.
+
+Drafts are seen only by their members and admins; reviewers read but do not edit; staff and
+patient partners manage the members. Each loader returns what was asked for, or logs the refusal
+and answers 404 (or 403 to a member who may read but not do this).
+"""
 
 import logging
 
@@ -7,12 +12,24 @@ from flask import abort
 from flask_login import current_user
 
 from eduapp.accounts.models import Role
-from eduapp.content.models import Document, DocumentKind
+from eduapp.content.models import Document, DocumentKind, Revision, Version
 from eduapp.extensions import db
-from eduapp.studio.models import Membership
-from eduapp.studio.queries import membership_of
+from eduapp.studio.models import Comment, Membership
+from eduapp.studio.queries import membership_of, revision_by_number, version_by_number
 
 log = logging.getLogger("eduapp.access")
+
+
+def may_edit(membership: Membership | None) -> bool:
+    """Whether the current user edits the draft (saves, restores, playtests, publishes): admins,
+    and every member but a reviewer."""
+    return current_user.has_role(Role.ADMIN) or bool(membership and membership.can_edit)
+
+
+def may_manage(membership: Membership | None) -> bool:
+    """Whether the current user invites and removes members: admins, and the draft's staff and
+    patient partners."""
+    return current_user.has_role(Role.ADMIN) or bool(membership and membership.can_manage)
 
 
 def load_document(
@@ -27,20 +44,53 @@ def load_document(
     if document is None:
         abort(404)
     membership = membership_of(document, current_user)
-    is_admin = current_user.has_role(Role.ADMIN)
-    if membership is None and not is_admin:
+    if membership is None and not current_user.has_role(Role.ADMIN):
         log.warning("refused: %s %s is not shared with this user", kind, slug)
         abort(404)
-    if edit and not is_admin and not membership.can_edit:
+    if edit and not may_edit(membership):
         log.warning("refused: reviewers do not edit %s %s", kind, slug)
         abort(403)
     return document, membership
 
 
-def load_document_to_manage(kind: str, slug: str):
+def load_document_to_manage(kind: str, slug: str) -> tuple[Document, Membership | None]:
     """For inviting and removing members: staff and patient partners of the draft, and admins."""
     document, membership = load_document(kind, slug)
-    if not (current_user.has_role(Role.ADMIN) or (membership and membership.can_manage)):
+    if not may_manage(membership):
         log.warning("refused: %s %s members are managed by staff and patient partners", kind, slug)
         abort(403)
     return document, membership
+
+
+def load_membership(document: Document, membership_id: int) -> Membership:
+    """A membership of this document; 404 for one of another document."""
+    return _of_document(document, Membership, membership_id)
+
+
+def load_comment(document: Document, comment_id: int) -> Comment:
+    """A comment on this document; 404 for one on another document."""
+    return _of_document(document, Comment, comment_id)
+
+
+def _of_document(document: Document, model, ident: int):
+    record = db.session.get(model, ident)
+    if record is None or record.document_id != document.id:
+        log.warning("refused: %s %s is not of %s", model.__name__, ident, document.slug)
+        abort(404)
+    return record
+
+
+def load_revision(document: Document, number: int) -> Revision:
+    """The document's revision ``number``; 404 if it has none."""
+    revision = revision_by_number(document, number)
+    if revision is None:
+        abort(404)
+    return revision
+
+
+def load_version(document: Document, number: int) -> Version:
+    """The document's published version ``number``; 404 if it has none."""
+    version = version_by_number(document, number)
+    if version is None:
+        abort(404)
+    return version

@@ -3,11 +3,15 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from eduapp.content.models import DocumentKind
-from eduapp.extensions import db
 from eduapp.security.access import signed_in
-from eduapp.studio import queries, services
-from eduapp.studio.access import load_document, load_document_to_manage
+from eduapp.studio import commenting, members, publishing, queries
+from eduapp.studio.access import (
+    load_comment,
+    load_document,
+    load_document_to_manage,
+    load_membership,
+)
+from eduapp.studio.errors import StudioError
 from eduapp.studio.forms import (
     ActionForm,
     CommentForm,
@@ -16,7 +20,6 @@ from eduapp.studio.forms import (
     ReviewForm,
     RevisionForm,
 )
-from eduapp.studio.models import Comment, Decision, MemberRole, Membership
 
 bp = Blueprint("collab", __name__, template_folder="templates")
 
@@ -33,10 +36,8 @@ def invite(kind: str, slug: str):
     if not form.validate_on_submit():
         flash("Give an e-mail address, a role and a credit.", "error")
         return _back(kind, slug, "#members")
-    services.invite(
-        current_user, document, form.email.data, MemberRole(form.role.data), form.credit.data
-    )
-    flash(services.INVITE_ANSWER, "info")
+    members.invite(current_user, document, form.email.data, form.role.data, form.credit.data)
+    flash(members.INVITE_ANSWER, "info")
     return _back(kind, slug, "#members")
 
 
@@ -44,14 +45,12 @@ def invite(kind: str, slug: str):
 @signed_in
 def remove_member(kind: str, slug: str, membership_id: int):
     document, _ = load_document_to_manage(kind, slug)
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.document_id != document.id:
-        abort(404)
+    membership = load_membership(document, membership_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.remove_member(current_user, document, membership)
-    except services.StudioError as error:
+        members.remove_member(current_user, document, membership)
+    except StudioError as error:
         flash(str(error), "error")
     return _back(kind, slug, "#members")
 
@@ -68,58 +67,31 @@ def comments(kind: str, slug: str):
         latest=latest,
         draft=draft,
         threads=queries.comments_of(document),
-        form=comment_form(document, latest, draft),
+        form=CommentForm(formdata=None, draft=draft, revision=latest.number),
         resolve_form=ResolveForm(formdata=None),
         memberships={m.user_id: m.role_label for m in queries.members_of(document)},
-        node_titles=_anchor_titles(document, draft),
+        node_titles=draft.section_titles,
     )
-
-
-def comment_form(document, latest, draft) -> CommentForm:
-    form = CommentForm(formdata=None, revision=latest.number)
-    form.anchor.choices = anchor_choices(document, draft)
-    return form
-
-
-def _anchor_titles(document, draft) -> dict[str, str]:
-    """Titles of the nodes (or questions) comments can be anchored to, by id."""
-    if draft.model is None:
-        return {}
-    if document.kind == DocumentKind.SCENARIO.value:
-        return {n.id: n.title for n in draft.model.nodes}
-    if document.kind == DocumentKind.ASSESSMENT.value:
-        return {q.id: q.title for q in draft.model.questions}
-    return {}
-
-
-def anchor_choices(document, draft) -> list[tuple[str, str]]:
-    choices = [("general", "The draft as a whole")]
-    if document.kind == DocumentKind.MODULE.value:
-        choices.append(("reading", "The reading"))
-    elif document.kind == DocumentKind.ASSESSMENT.value and draft.model is not None:
-        choices += [(f"node:{q.id}", f"Question {q.id}: {q.title}") for q in draft.model.questions]
-    elif draft.model is not None:
-        choices += [(f"node:{n.id}", f"Node {n.id}: {n.title}") for n in draft.model.nodes]
-    return choices
 
 
 @bp.post("/<kind>/<slug>/comments")
 @signed_in
 def add_comment(kind: str, slug: str):
     document, _ = load_document(kind, slug)
-    latest = queries.latest_revision(document)
-    form = CommentForm()
-    form.anchor.choices = anchor_choices(document, queries.draft_of(latest))
-    valid_anchors = {value for value, _ in form.anchor.choices}
-    if not form.validate_on_submit() or form.anchor.data not in valid_anchors:
+    form = CommentForm(draft=queries.draft_of(queries.latest_revision(document)))
+    if not form.validate_on_submit():
         flash("Write a comment and choose what it is about.", "error")
         return redirect(url_for(".comments", kind=kind, slug=slug))
-    parent = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
     try:
-        services.add_comment(
-            current_user, document, form.revision.data, form.anchor.data, form.body.data, parent
+        commenting.add_comment(
+            current_user,
+            document,
+            form.revision.data,
+            form.anchor.data,
+            form.body.data,
+            form.parent_id.data,
         )
-    except services.StudioError as error:
+    except StudioError as error:
         flash(str(error), "error")
     else:
         flash("Your comment is posted.", "success")
@@ -130,13 +102,11 @@ def add_comment(kind: str, slug: str):
 @signed_in
 def resolve_comment(kind: str, slug: str, comment_id: int):
     document, _ = load_document(kind, slug)
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.document_id != document.id:
-        abort(404)
+    comment = load_comment(document, comment_id)
     form = ResolveForm()
     if not form.validate_on_submit():
         abort(400)
-    services.set_resolved(current_user, comment, form.resolved.data == "1")
+    commenting.set_resolved(current_user, comment, form.resolved.data == "1")
     return redirect(url_for(".comments", kind=kind, slug=slug))
 
 
@@ -148,14 +118,10 @@ def review(kind: str, slug: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.review(
-            current_user,
-            document,
-            form.revision.data,
-            Decision(form.decision.data),
-            form.note.data or "",
+        publishing.review(
+            current_user, document, form.revision.data, form.decision.data, form.note.data
         )
-    except services.StudioError as error:
+    except StudioError as error:
         flash(str(error), "error")
     else:
         flash("Your decision is recorded on this revision.", "success")
@@ -170,8 +136,8 @@ def publish(kind: str, slug: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        version = services.publish(current_user, document, form.revision.data)
-    except services.StudioError as error:
+        version = publishing.publish(current_user, document, form.revision.data)
+    except StudioError as error:
         flash(str(error), "error")
         return _back(kind, slug, "#review")
     flash(f"Published as version {version.number}. New attempts will use it.", "success")

@@ -46,6 +46,15 @@ class Draft:
     def title(self) -> str:
         return (self.model.title if self.model else "") or self.slug
 
+    @property
+    def section_titles(self) -> dict[str, str]:
+        """The titles of a scenario's nodes or an assessment's questions, by id, in order."""
+        if isinstance(self.model, Scenario):
+            return {node.id: node.title for node in self.model.nodes}
+        if isinstance(self.model, Assessment):
+            return {question.id: question.title for question in self.model.questions}
+        return {}
+
 
 def filename_of(kind: DocumentKind, slug: str) -> str:
     folder = {

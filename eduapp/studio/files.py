@@ -12,8 +12,9 @@ from wtforms import IntegerField
 from wtforms.validators import InputRequired
 
 from eduapp.security.access import signed_in
-from eduapp.studio import queries, services
+from eduapp.studio import queries, revisions
 from eduapp.studio.access import load_document
+from eduapp.studio.errors import Conflict
 
 bp = Blueprint("files", __name__)
 
@@ -63,8 +64,8 @@ def upload(kind: str, slug: str):
         flash(str(refused), "error")
         return redirect(url_for("studio.editor", kind=kind, slug=slug)), 400
     try:
-        services.save_source(current_user, document, form.base.data, source, "Uploaded a file")
-    except services.Conflict:
+        revisions.save_source(current_user, document, form.base.data, source, "Uploaded a file")
+    except Conflict:
         flash(
             "Someone saved since you opened the editor; upload again on the newest revision.",
             "error",

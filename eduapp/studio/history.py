@@ -6,10 +6,12 @@ from flask_login import current_user
 from eduapp.content.models import DocumentKind
 from eduapp.engine import graph_facts
 from eduapp.security.access import signed_in
-from eduapp.studio import queries, services
-from eduapp.studio.access import load_document
+from eduapp.studio import queries
+from eduapp.studio.access import load_document, load_revision, load_version, may_edit
 from eduapp.studio.diff import compare
+from eduapp.studio.errors import Conflict, StudioError
 from eduapp.studio.forms import RevisionForm
+from eduapp.studio.revisions import restore_revision
 from eduapp.studio.scenario_map import MapTooLarge, layout_scenario
 
 bp = Blueprint("history", __name__, template_folder="templates")
@@ -27,7 +29,7 @@ def revisions(kind: str, slug: str):
         revisions=revisions,
         published=published,
         restore_form=RevisionForm(formdata=None),
-        can_edit=membership is None or membership.can_edit,
+        can_edit=may_edit(membership),
     )
 
 
@@ -38,10 +40,8 @@ def diff(kind: str, slug: str):
     latest = queries.latest_revision(document)
     old_number = request.args.get("from", max(1, latest.number - 1), type=int)
     new_number = request.args.get("to", latest.number, type=int)
-    old = queries.revision_by_number(document, old_number)
-    new = queries.revision_by_number(document, new_number)
-    if old is None or new is None:
-        abort(404)
+    old = load_revision(document, old_number)
+    new = load_revision(document, new_number)
     return render_template(
         "studio/diff.html",
         document=document,
@@ -59,11 +59,11 @@ def restore(kind: str, slug: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        revision = services.restore(current_user, document, form.revision.data)
-    except services.StudioError as error:
+        revision = restore_revision(current_user, document, form.revision.data)
+    except StudioError as error:
         flash(str(error), "error")
         return redirect(url_for(".revisions", kind=kind, slug=slug))
-    except services.Conflict:
+    except Conflict:
         flash("Someone saved at the same moment; look at the history and try again.", "error")
         return redirect(url_for(".revisions", kind=kind, slug=slug))
     flash(f"Revision {form.revision.data} restored as revision {revision.number}.", "success")
@@ -75,9 +75,7 @@ def restore(kind: str, slug: str):
 def version(kind: str, slug: str, number: int):
     """A published version and what changed since the one before it."""
     document, _ = load_document(kind, slug)
-    version = queries.version_by_number(document, number)
-    if version is None:
-        abort(404)
+    version = load_version(document, number)
     previous = queries.version_by_number(document, number - 1)
     return render_template(
         "studio/version.html",

@@ -1,18 +1,16 @@
 """The co-authoring studio: drafts, the editor, forms, live checks and previews."""
 
-import re
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from eduapp.accounts.models import Role
 from eduapp.content.models import DocumentKind
-from eduapp.engine import Choice, ExpressionError, Module, Node, Variable
 from eduapp.security.access import requires, signed_in
-from eduapp.studio import queries, services
-from eduapp.studio.access import load_document
+from eduapp.studio import publishing, queries, revisions, structured_edits
+from eduapp.studio.access import load_document, may_edit, may_manage
 from eduapp.studio.diff import compare
-from eduapp.studio.drafts import is_losslessly_editable, read_draft
+from eduapp.studio.drafts import Draft, is_losslessly_editable, read_draft
+from eduapp.studio.errors import Conflict, StudioError
 from eduapp.studio.forms import (
     ActionForm,
     ChoiceForm,
@@ -49,14 +47,10 @@ def create():
     form = NewDocumentForm()
     if form.validate_on_submit():
         try:
-            document = services.create_document(
-                current_user,
-                DocumentKind(form.kind.data),
-                _text(form.slug),
-                _text(form.title),
-                form.credit.data or "",
+            document = revisions.create_document(
+                current_user, form.kind.data, form.slug.data, form.title.data, form.credit.data
             )
-        except services.StudioError as error:
+        except StudioError as error:
             form.slug.errors.append(str(error))
         else:
             return redirect(url_for(".editor", kind=document.kind, slug=document.slug))
@@ -81,39 +75,24 @@ def editor(kind: str, slug: str):
 
 def _render_editor(document, membership, latest, source_form, status=200, **forms):
     draft = queries.draft_of(latest)
-    is_scenario = document.kind == DocumentKind.SCENARIO.value
-    node_ids = [n.id for n in draft.model.nodes] if is_scenario and draft.model else []
-    if document.kind == DocumentKind.ASSESSMENT.value and draft.model:
-        node_ids = [question.id for question in draft.model.questions]
-    focus = (
-        request.args.get("node")
-        if request.args.get("node") in node_ids
-        else (
-            draft.model.start
-            if is_scenario and draft.model and draft.model.start in node_ids
-            else (node_ids[0] if node_ids else None)
-        )
-    )
+    node_ids = list(draft.section_titles)
     forms.setdefault("node_form", NodeForm(formdata=None, base=latest.number))
     choice_form = forms.setdefault("choice_form", ChoiceForm(formdata=None, base=latest.number))
     choice_form.from_node.choices = node_ids
     choice_form.target.choices = node_ids
     forms.setdefault("variable_form", VariableForm(formdata=None, base=latest.number))
     if document.kind == DocumentKind.MODULE.value and draft.model is not None:
-        forms.setdefault("module_form", _module_form(draft.model, latest.number))
-    is_admin = current_user.has_role(Role.ADMIN)
-    can_edit = is_admin or (membership and membership.can_edit)
-    can_manage = is_admin or (membership and membership.can_manage)
+        forms.setdefault("module_form", ModuleForm.for_module(draft.model, latest.number))
     return render_template(
         "studio/editor.html",
         document=document,
         membership=membership,
         latest=latest,
         draft=draft,
-        can_manage=can_manage,
+        can_manage=may_manage(membership),
         source_form=source_form,
-        focus=focus,
-        can_edit=can_edit,
+        focus=_focus(draft, request.args.get("node")),
+        can_edit=may_edit(membership),
         forms_usable=is_losslessly_editable(draft),
         author=latest.author_name,
         members=queries.members_of(document),
@@ -128,18 +107,14 @@ def _render_editor(document, membership, latest, source_form, status=200, **form
     ), status
 
 
-def _module_form(module: Module, base: int) -> ModuleForm:
-    return ModuleForm(
-        formdata=None,
-        base=base,
-        title=module.title,
-        order=module.order,
-        summary=module.summary,
-        outcomes="\n".join(module.outcomes),
-        scenarios="\n".join(module.scenarios),
-        reading=module.reading,
-        references=module.references,
-    )
+def _focus(draft: Draft, asked: str | None) -> str | None:
+    """The node (or question) the preview shows: the one asked for, else the start, else the
+    first."""
+    ids = list(draft.section_titles)
+    for candidate in (asked, getattr(draft.model, "start", None), *ids[:1]):
+        if candidate in ids:
+            return candidate
+    return None
 
 
 @bp.post("/<kind>/<slug>/save")
@@ -151,16 +126,16 @@ def save(kind: str, slug: str):
         latest = queries.latest_revision(document)
         return _render_editor(document, membership, latest, form, status=400)
     try:
-        services.save_source(
-            current_user, document, form.base.data, form.source.data, form.message.data or ""
+        revisions.save_source(
+            current_user, document, form.base.data, form.source.data, form.message.data
         )
-    except services.Conflict as conflict:
-        return _render_conflict(document, conflict, form.message.data or "")
+    except Conflict as conflict:
+        return _render_conflict(document, conflict, form.message.data)
     flash("Saved.", "success")
     return redirect(url_for(".editor", kind=kind, slug=slug))
 
 
-def _render_conflict(document, conflict: services.Conflict, message: str):
+def _render_conflict(document, conflict: Conflict, message: str):
     return render_template(
         "studio/conflict.html",
         document=document,
@@ -194,20 +169,21 @@ def preview(kind: str, slug: str):
     return jsonify(html=html)
 
 
-def _edit_with(form, kind, slug, apply):
-    """Validate a structured form, apply it as a new revision, or show why not."""
+def _edit_with(form, kind, slug, edit):
+    """Validate a structured form and ``edit(document)`` the draft with it as a new revision, or
+    show the editor again with why not."""
     document, membership = load_document(kind, slug, edit=True)
-    latest = queries.latest_revision(document)
     if form.validate_on_submit():
         try:
-            apply(document, queries.revision_by_number(document, form.base.data) or latest)
-        except services.Conflict as conflict:
+            edit(document)
+        except Conflict as conflict:
             return _render_conflict(document, conflict, "")
-        except (services.StudioError, ExpressionError) as error:
+        except StudioError as error:
             flash(str(error), "error")
         else:
             flash("Saved as a new revision.", "success")
             return redirect(url_for(".editor", kind=kind, slug=slug))
+    latest = queries.latest_revision(document)
     source_form = SourceForm(formdata=None, base=latest.number, source=latest.source)
     name = {
         NodeForm: "node_form",
@@ -222,92 +198,56 @@ def _edit_with(form, kind, slug, apply):
 @signed_in
 def add_node(kind: str, slug: str):
     form = NodeForm()
-
-    def apply(document, base):
-        node = Node(
-            id=form.node_id.data,
-            title=_text(form.title),
-            body=_text(form.body),
-            speaker=_text(form.speaker),
-            reflect=_text(form.reflect),
-            ending=_text(form.ending),
-            debrief=_text(form.debrief) if _text(form.ending) else "",
-        )
-        services.add_node(current_user, document, form.base.data, queries.draft_of(base), node)
-
-    return _edit_with(form, kind, slug, apply)
+    return _edit_with(
+        form,
+        kind,
+        slug,
+        lambda document: structured_edits.add_node(
+            current_user, document, form.base.data, form.node()
+        ),
+    )
 
 
 @bp.post("/<kind>/<slug>/choices")
 @signed_in
 def add_choice(kind: str, slug: str):
     form = ChoiceForm()
-
-    def apply(document, base):
-        condition, effects = services.parse_choice_expressions(
-            form.condition.data or "", form.effects.data or ""
-        )
-        choice = Choice(
-            label=_text(form.label),
-            target=form.target.data,
-            condition=condition,
-            effects=effects,
-            feedback=_text(form.feedback),
-        )
-        services.add_choice(
-            current_user,
-            document,
-            form.base.data,
-            queries.draft_of(base),
-            form.from_node.data,
-            choice,
-        )
-
-    return _edit_with(form, kind, slug, apply)
+    return _edit_with(
+        form,
+        kind,
+        slug,
+        lambda document: structured_edits.add_choice(
+            current_user, document, form.base.data, form.from_node.data, form.choice()
+        ),
+    )
 
 
 @bp.post("/<kind>/<slug>/variables")
 @signed_in
 def add_variable(kind: str, slug: str):
     form = VariableForm()
-
-    def apply(document, base):
-        variable = Variable(
-            form.name.data,
-            _initial_value(form.initial.data),
-            _text(form.description),
-        )
-        services.add_variable(
-            current_user, document, form.base.data, queries.draft_of(base), variable
-        )
-
-    return _edit_with(form, kind, slug, apply)
+    return _edit_with(
+        form,
+        kind,
+        slug,
+        lambda document: structured_edits.add_variable(
+            current_user, document, form.base.data, form.variable()
+        ),
+    )
 
 
 @bp.post("/<kind>/<slug>/module")
 @signed_in
 def save_module_form(kind: str, slug: str):
     form = ModuleForm()
-
-    def apply(document, base):
-        current = queries.draft_of(base).model
-        if not isinstance(current, Module):
-            raise services.StudioError("Fix the module's source before using the form.")
-        module = Module(
-            id=current.id,
-            title=_text(form.title),
-            order=form.order.data,
-            summary=_text(form.summary),
-            outcomes=_lines(form.outcomes.data),
-            scenarios=_lines(form.scenarios.data),
-            authors=current.authors,
-            licence=current.licence,
-            reading=_text(form.reading),
-            references=_text(form.references),
-        )
-        services.save_module(current_user, document, form.base.data, module)
-
-    return _edit_with(form, kind, slug, apply)
+    return _edit_with(
+        form,
+        kind,
+        slug,
+        lambda document: structured_edits.save_module(
+            current_user, document, form.base.data, form.module_fields()
+        ),
+    )
 
 
 @bp.post("/<kind>/<slug>/playtest")
@@ -317,26 +257,8 @@ def playtest(kind: str, slug: str):
     if document.kind != DocumentKind.SCENARIO.value or not ActionForm().validate_on_submit():
         abort(400)
     try:
-        attempt = services.start_playtest(current_user, document)
-    except services.StudioError as error:
+        attempt = publishing.start_playtest(current_user, document)
+    except StudioError as error:
         flash(str(error), "error")
         return redirect(url_for(".editor", kind=kind, slug=slug))
     return redirect(url_for("player.attempt", attempt_id=attempt.id))
-
-
-def _text(field) -> str:
-    """A text field's value, stripped; a field left out of the request counts as empty."""
-    return (field.data or "").strip()
-
-
-def _lines(text: str | None) -> tuple[str, ...]:
-    return tuple(filter(None, (line.strip() for line in (text or "").splitlines())))
-
-
-def _initial_value(text: str) -> int | bool:
-    text = text.strip().lower()
-    if text in ("true", "false"):
-        return text == "true"
-    if re.fullmatch(r"-?\d{1,9}", text):
-        return int(text)
-    raise services.StudioError("The starting value is a whole number, true or false.")

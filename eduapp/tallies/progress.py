@@ -1,7 +1,9 @@
 """Module progress kept as running counts: how many of a cohort's learners began each module,
 and how many finished every scenario of it.
 
-A learner's own progress is one row per scenario (`LearnerScenario`: begun, finished). A
+A learner's own progress is one row per scenario (`LearnerScenario`: begun, finished), read
+and judged by the one rule for a module (`queries.ModuleProgress`: begun once any of its
+scenarios is, completed once every one was finished), which every count here follows. A
 cohort's counts per module (`CohortModuleProgress`) are computed for the scenarios the module
 needs at that time (`ModuleScenario`), then kept up to date by each writer below, in the
 transaction of what it counts; when the module's scenarios change (a new module version, a
@@ -28,15 +30,7 @@ from eduapp.content.queries import scenarios_of_modules
 from eduapp.extensions import db, dialect_insert
 from eduapp.player.models import Attempt, AttemptStatus
 from eduapp.tallies.models import CohortModuleProgress, LearnerScenario, ModuleScenario
-
-
-def module_flags(scenario_ids: Iterable[int], progress: dict[int, bool]) -> tuple[bool, bool]:
-    """(began, completed) for a module whose scenarios are ``scenario_ids``, given the
-    learner's ``{scenario document id: finished}``. The one rule for both."""
-    needed = set(scenario_ids)
-    began = any(s in progress for s in needed)
-    completed = bool(needed) and all(progress.get(s, False) for s in needed)
-    return began, completed
+from eduapp.tallies.queries import ModuleProgress, scenario_progress
 
 
 def scenario_begun(user_id: int, document_id: int, cohort_ids: list[int]) -> None:
@@ -48,7 +42,7 @@ def scenario_begun(user_id: int, document_id: int, cohort_ids: list[int]) -> Non
         .returning(LearnerScenario.document_id)
     ).all()
     if added:
-        after = _progress_of(user_id)
+        after = scenario_progress(user_id)
         before = {s: done for s, done in after.items() if s != document_id}
         _count_change(document_id, before, after, cohort_ids)
 
@@ -66,7 +60,7 @@ def scenario_finished(user_id: int, document_id: int, cohort_ids: list[int]) -> 
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed:
-        after = _progress_of(user_id)
+        after = scenario_progress(user_id)
         _count_change(document_id, {**after, document_id: False}, after, cohort_ids)
 
 
@@ -152,6 +146,8 @@ def _recount(module_id: int, scenario_ids: set[int]) -> None:
             for s in sorted(scenario_ids)
         ],
     )
+    # ModuleProgress's rule in SQL: a row begins the module, every scenario finished completes
+    # it (a counted module needs at least one scenario: ensure_counted).
     finished = sa.case((LearnerScenario.finished, 1), else_=0)
     per_learner = (
         sa.select(LearnerScenario.user_id, sa.func.sum(finished).label("finished"))
@@ -174,16 +170,6 @@ def _recount(module_id: int, scenario_ids: set[int]) -> None:
     )
 
 
-def _progress_of(user_id: int) -> dict[int, bool]:
-    return dict(
-        db.session.execute(
-            sa.select(LearnerScenario.document_id, LearnerScenario.finished).where(
-                LearnerScenario.user_id == user_id
-            )
-        ).all()
-    )
-
-
 def _counted_modules(scenario_id: int | None = None) -> dict[int, set[int]]:
     """The modules whose counts are kept (those needing ``scenario_id``), with their scenarios."""
     query = sa.select(ModuleScenario.module_document_id)
@@ -197,8 +183,11 @@ def _count_change(document_id: int, before: dict, after: dict, cohort_ids: list[
     cohorts."""
     deltas = {}
     for module_id, scenario_ids in _counted_modules(document_id).items():
-        old, new = module_flags(scenario_ids, before), module_flags(scenario_ids, after)
-        change = (int(new[0]) - int(old[0]), int(new[1]) - int(old[1]))
+        old, new = (ModuleProgress.of(scenario_ids, p) for p in (before, after))
+        change = (
+            int(new.is_started) - int(old.is_started),
+            int(new.is_completed) - int(old.is_completed),
+        )
         if any(change):
             deltas[module_id] = change
     _add({(c, m): change for c in cohort_ids for m, change in deltas.items()})
@@ -206,12 +195,12 @@ def _count_change(document_id: int, before: dict, after: dict, cohort_ids: list[
 
 def _learner_counts(user_id: int, cohort_id: int) -> dict:
     """What the learner adds to a cohort's counts: (1 began, 1 if completed) per module."""
-    progress = _progress_of(user_id)
+    progress = scenario_progress(user_id)
     counts = {}
     for module_id, scenario_ids in _counted_modules().items():
-        began, completed = module_flags(scenario_ids, progress)
-        if began:
-            counts[(cohort_id, module_id)] = (1, int(completed))
+        module = ModuleProgress.of(scenario_ids, progress)
+        if module.is_started:
+            counts[(cohort_id, module_id)] = (1, int(module.is_completed))
     return counts
 
 

@@ -19,7 +19,7 @@ from flask import current_app
 from eduapp.accounts.models import User
 from eduapp.cohorts.models import CohortMember
 from eduapp.content.models import Version
-from eduapp.extensions import db, dialect_insert, utcnow
+from eduapp.extensions import db, dialect_insert, prepared, utcnow
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent
 from eduapp.player.signals import RecordedChoice
 from eduapp.tallies import progress
@@ -41,6 +41,16 @@ TALLY_KEY = ("cohort_id", "document_id", "node_id", "choice_label", "profession"
 BATCH = 500
 
 
+@prepared
+def _lock_learner(_insert) -> sa.Select:
+    users = User.__table__
+    return (
+        sa.select(users.c.profession)
+        .where(users.c.id == sa.bindparam("user_id"))
+        .with_for_update(key_share=True)
+    )
+
+
 def lock_learner(user_id: int) -> str:
     """Hold the learner's row until commit (PostgreSQL; SQLite has one writer at a time), and
     return their profession as the tallies count it. Taking it again in a transaction is free.
@@ -48,9 +58,7 @@ def lock_learner(user_id: int) -> str:
     ``FOR NO KEY UPDATE`` does not conflict with the key-share locks that inserts referencing
     the user take, so a learner's own concurrent inserts never deadlock against it.
     """
-    profession = db.session.scalar(
-        sa.select(User.profession).where(User.id == user_id).with_for_update(key_share=True)
-    )
+    profession = db.session.execute(_lock_learner(), {"user_id": user_id}).scalar()
     return profession or NO_PROFESSION
 
 
@@ -60,36 +68,83 @@ def attempt_started(user_id: int, document_id: int) -> None:
     progress.scenario_begun(user_id, document_id, _cohorts_of(user_id))
 
 
+@prepared
+def _count_choice(insert) -> sa.Insert:
+    """The choice, and the ending it reached if it reached one, added to the tallies of every
+    cohort the learner belongs to, in key order: one statement, whatever the cohorts."""
+    members = CohortMember.__table__
+    of_learner = members.c.user_id == sa.bindparam("user_id")
+    events = ChoiceEvent.__table__
+    # An attempt counts once per choice: not if it took this choice here at an earlier step.
+    taken_before = sa.exists().where(
+        events.c.attempt_id == sa.bindparam("attempt_id"),
+        events.c.from_node == sa.bindparam("node_id", type_=sa.String),
+        events.c.choice_number == sa.bindparam("choice_number"),
+        events.c.step < sa.bindparam("step"),
+    )
+    first_in_attempt = sa.case((taken_before, 0), else_=1)
+
+    def bound(name: str, type_) -> sa.BindParameter:
+        return sa.bindparam(name, type_=type_)
+
+    chosen = sa.select(
+        members.c.cohort_id,
+        bound("document_id", sa.Integer).label("document_id"),
+        bound("node_id", sa.String).label("node_id"),
+        bound("choice_label", sa.Text).label("choice_label"),
+        bound("profession", sa.String).label("profession"),
+        first_in_attempt.label("attempts"),
+        sa.literal(1).label("visits"),
+        bound("seconds", sa.BigInteger).label("seconds_total"),
+        bound("slow", sa.Integer).label("slow_visits"),
+    ).where(of_learner)
+    ended = sa.select(
+        members.c.cohort_id,
+        bound("document_id", sa.Integer),
+        bound("ended_at", sa.String),
+        sa.literal(ENDED, sa.Text),
+        bound("profession", sa.String),
+        sa.literal(1),
+        sa.literal(0),
+        sa.literal(0, sa.BigInteger),
+        sa.literal(0),
+    ).where(of_learner, bound("ended", sa.Boolean))
+    rows = sa.union_all(chosen, ended).subquery("counted")
+    tallies = CohortTally.__table__
+    statement = insert(tallies).from_select(
+        [*TALLY_KEY, *COUNTERS],
+        sa.select(rows).where(sa.true()).order_by(*(rows.c[name] for name in TALLY_KEY)),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=list(TALLY_KEY),
+        set_={name: tallies.c[name] + statement.excluded[name] for name in COUNTERS},
+    )
+
+
 def count_choice(choice: RecordedChoice) -> None:
     """Add one recorded choice to the tallies of every cohort the learner belongs to, and to
     the version's count of learners per choice."""
     profession = lock_learner(choice.user_id)
-    cohort_ids = _cohorts_of(choice.user_id)
-    deltas = [
-        (
-            choice.document_id,
-            choice.node_id,
-            choice.choice_label,
-            (
-                int(choice.first_in_attempt),
-                1,
-                choice.seconds,
-                int(choice.seconds >= SLOW_VISIT_SECONDS),
-            ),
-        )
-    ]
-    if choice.ended_at is not None:
-        deltas.append((choice.document_id, choice.ended_at, ENDED, (1, 0, 0, 0)))
-    _add_to_tallies(
+    db.session.execute(
+        _count_choice(),
         {
-            (cohort_id, document_id, node_id, label, profession): counts
-            for cohort_id in cohort_ids
-            for document_id, node_id, label, counts in deltas
-        }
+            "user_id": choice.user_id,
+            "document_id": choice.document_id,
+            "node_id": choice.node_id,
+            "choice_label": choice.choice_label,
+            "profession": profession,
+            "attempt_id": choice.attempt_id,
+            "choice_number": choice.choice_number,
+            "step": choice.step,
+            "seconds": choice.seconds,
+            "slow": int(choice.seconds >= SLOW_VISIT_SECONDS),
+            "ended_at": choice.ended_at,
+            "ended": choice.ended_at is not None,
+        },
     )
     _count_learner(choice)
     if choice.ended_at is not None:
-        progress.scenario_finished(choice.user_id, choice.document_id, cohort_ids)
+        progress.scenario_finished(choice.user_id, choice.document_id, _cohorts_of(choice.user_id))
 
 
 def learner_joined(user_id: int, cohort_id: int) -> None:
@@ -297,44 +352,52 @@ def _drop_empty(cohort_ids: Iterable[int]) -> None:
     )
 
 
+@prepared
+def _add_learner_choice(insert) -> sa.Insert:
+    """The learner's row for deciding at the node (choice 0) and for this choice, each only
+    the first time; returns the numbers added."""
+    row = {name: sa.bindparam(name) for name in ("user_id", "version_id", "node_id")}
+    return (
+        insert(LearnerChoice.__table__)
+        .values([row | {"choice_number": 0}, row | {"choice_number": sa.bindparam("number")}])
+        .on_conflict_do_nothing()
+        .returning(LearnerChoice.__table__.c.choice_number)
+    )
+
+
+@prepared
+def _count_version_choice(insert) -> sa.Insert:
+    counts = VersionChoiceCount.__table__
+    statement = insert(counts).values(
+        version_id=sa.bindparam("version_id"),
+        node_id=sa.bindparam("node_id"),
+        choice_number=sa.bindparam("number"),
+        learners=1,
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["version_id", "node_id", "choice_number"],
+        set_={"learners": counts.c.learners + 1},
+    ).returning(counts.c.choice_number, counts.c.learners)
+
+
 def _count_learner(choice: RecordedChoice) -> None:
     """Each learner counts once per choice they ever took at a node, and once for deciding
     there at all: the insert adds the learner's row only the first time, and only then is the
     version's count raised."""
-    added = db.session.scalars(
-        dialect_insert(LearnerChoice)
-        .values(
-            [
-                {
-                    "user_id": choice.user_id,
-                    "version_id": choice.version_id,
-                    "node_id": choice.node_id,
-                    "choice_number": number,
-                }
-                for number in (0, choice.choice_number)
-            ]
+    at_node = {"version_id": choice.version_id, "node_id": choice.node_id}
+    added = (
+        db.session.execute(
+            _add_learner_choice(),
+            at_node | {"user_id": choice.user_id, "number": choice.choice_number},
         )
-        .on_conflict_do_nothing()
-        .returning(LearnerChoice.choice_number)
-    ).all()
+        .scalars()
+        .all()
+    )
     if not added:
         return
-    statement = dialect_insert(VersionChoiceCount).values(
-        [
-            {
-                "version_id": choice.version_id,
-                "node_id": choice.node_id,
-                "choice_number": number,
-                "learners": 1,
-            }
-            for number in sorted(added)
-        ]
-    )
+    # In key order, and both in one statement (a batch of the same upsert).
     counted = db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["version_id", "node_id", "choice_number"],
-            set_={"learners": VersionChoiceCount.learners + 1},
-        ).returning(VersionChoiceCount.choice_number, VersionChoiceCount.learners)
+        _count_version_choice(), [at_node | {"number": number} for number in sorted(added)]
     ).all()
     deciders = dict(counted).get(0)
     if deciders is not None:

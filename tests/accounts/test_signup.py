@@ -65,8 +65,7 @@ def test_an_old_confirmation_link_has_expired(app, client, auth, mailbox):
     _sign_up(auth)
     db.session.execute(
         sa.update(AddressConfirmation).values(
-            created_at=utcnow()
-            - timedelta(seconds=app.config["CONFIRMATION_LIFETIME_SECONDS"] + 1)
+            created_at=utcnow() - timedelta(seconds=app.config["CONFIRMATION_LIFETIME_SECONDS"] + 1)
         )
     )
     db.session.commit()
@@ -89,9 +88,7 @@ def test_two_sign_ups_for_one_address_the_first_link_followed_wins(app, auth, ma
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AddressConfirmation)) == 0
 
 
-def test_row_33_sign_up_does_not_say_whether_an_address_has_an_account(
-    app, make_user, mailbox
-):
+def test_row_33_sign_up_does_not_say_whether_an_address_has_an_account(app, make_user, mailbox):
     make_user(Role.LEARNER, email="taken@example.org")
     answers = []
     for email in ("taken@example.org", "free@example.org"):

@@ -14,7 +14,8 @@ from eduapp.extensions import db
 from eduapp.mail.models import OutboxMail
 from eduapp.mail.services import queue_mail
 from eduapp.player import services
-from eduapp.player.models import Attempt, Visibility
+from eduapp.player.models import Attempt
+from eduapp.reflections.models import Visibility
 from eduapp.tallies.models import VersionChoiceCount
 from eduapp.transaction import unit_of_work
 

@@ -97,11 +97,11 @@ def test_the_studio_previews_the_question_under_the_cursor(
     page, course, make_user, axe_check, screenshot_widths
 ):
     from eduapp.content.models import DocumentKind
-    from eduapp.studio import services as studio
+    from eduapp.studio.revisions import create_document
 
     educator = make_user(Role.PATIENT_EDUCATOR)
     with unit_of_work():
-        studio.create_document(educator, DocumentKind.ASSESSMENT, "team-check", "Team check", "")
+        create_document(educator, DocumentKind.ASSESSMENT, "team-check", "Team check", "")
     sign_in(page, educator)
     page.goto("/studio/assessment/team-check")
     heading(page, "Team check")

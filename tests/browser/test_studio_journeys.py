@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 from eduapp.accounts.models import Role, User
 from eduapp.content.models import Document, DocumentKind, Revision
 from eduapp.extensions import db
-from eduapp.studio import services
+from eduapp.studio import members, revisions
 from eduapp.studio.models import MemberRole
 from eduapp.transaction import unit_of_work
 from tests.support.accounts import PASSWORD
@@ -392,10 +392,10 @@ def test_two_co_authors_saving_the_same_draft_get_the_merge_page_and_lose_nothin
     educator = make_user(Role.PATIENT_EDUCATOR)
     tutor = make_user(Role.TUTOR)
     with unit_of_work():
-        document = services.create_document(
+        document = revisions.create_document(
             educator, DocumentKind.SCENARIO, SCENARIO, SCENARIO_TITLE, "patient educator"
         )
-        services.invite(educator, document, tutor.email, MemberRole.STAFF, "nursing tutor")
+        members.invite(educator, document, tutor.email, MemberRole.STAFF, "nursing tutor")
     original = latest(SCENARIO).source
     theirs = original.replace("Where it begins", "Where the morning begins")
     mine = original.replace("What the learner sees first.", "My own careful paragraph.")

@@ -29,9 +29,11 @@ from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version
 from eduapp.extensions import db, utcnow
 from eduapp.player import services as player
-from eduapp.player.models import Reflection, Visibility
-from eduapp.studio import services as studio
+from eduapp.reflections.models import Reflection, Visibility
+from eduapp.studio.commenting import add_comment
+from eduapp.studio.members import invite
 from eduapp.studio.models import MemberRole
+from eduapp.studio.revisions import create_document, save_source
 from eduapp.transaction import unit_of_work
 from tests.browser.keyboard import tab_to
 from tests.support.accounts import PASSWORD
@@ -243,7 +245,7 @@ def a_draft_with_history(educator: User, *co_authors: tuple[User, MemberRole, st
 
 
 def _draft_with_history(educator: User, *co_authors: tuple[User, MemberRole, str]):
-    document = studio.create_document(
+    document = create_document(
         educator, DocumentKind.SCENARIO, DRAFT_SLUG, DRAFT_TITLE, "patient educator"
     )
     source = (
@@ -252,11 +254,11 @@ def _draft_with_history(educator: User, *co_authors: tuple[User, MemberRole, str
         .replace(f"id: {SCENARIO}", f"id: {DRAFT_SLUG}")
         .replace("title: A ward round", f"title: {DRAFT_TITLE}")
     )
-    studio.save_source(educator, document, 1, source, "Wrote the ward round from my own stay")
+    save_source(educator, document, 1, source, "Wrote the ward round from my own stay")
     for user, role, credit in co_authors:
-        studio.invite(educator, document, user.email, role, credit)
+        invite(educator, document, user.email, role, credit)
     commenter = co_authors[0][0] if co_authors else educator
-    studio.add_comment(
+    add_comment(
         commenter, document, 2, "node:bedside", "Would she really ask this on the round itself?"
     )
     return document
@@ -504,7 +506,7 @@ def test_sweep_admin(app, course, make_user, sweep):
     make_user(Role.PATIENT_EDUCATOR)
     leaving = make_user(Role.LEARNER, profession="occupational_therapy")
     a_draft_with_history(make_user(Role.PATIENT_EDUCATOR))  # something for the audit log
-    if exists(app, "mydata.erasure_requests"):
+    if exists(app, "admin.erasure_requests"):
         from eduapp.mydata import services as mydata
 
         with unit_of_work():
@@ -517,7 +519,7 @@ def test_sweep_admin(app, course, make_user, sweep):
     for link, title, name, endpoint in (
         ("People", "People and roles", "people", "admin.users"),
         ("Audit log", "Audit log", "audit", "admin.audit"),
-        ("Erasure", "Erasure requests", "erasure", "mydata.erasure_requests"),
+        ("Erasure", "Erasure requests", "erasure", "admin.erasure_requests"),
     ):
         if not exists(app, endpoint):
             continue

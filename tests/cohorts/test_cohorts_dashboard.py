@@ -3,8 +3,9 @@
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from eduapp.accounts.models import Role
@@ -152,3 +153,104 @@ def test_co_tutors_and_module_setting(client, auth, login_as, make_user, course)
     assert cohort.modules[0].due_at.year == 2031
     page = client.get(url).get_data(as_text=True)
     assert re.search(r'Due <time datetime="2031-05-01T[^"]+">1 May 2031</time>', page)
+
+
+def _errors(html: str) -> list[str]:
+    return [" ".join(e.split()) for e in re.findall(r'<p class="error"[^>]*>(.*?)</p>', html, re.S)]
+
+
+def test_a_module_is_due_at_the_end_of_the_day_picked(client, auth, login_as, course):
+    tutor = login_as(Role.TUTOR)
+    cohort = cohorts.create_cohort(tutor, "C")
+    url = f"/cohorts/{cohort.id}"
+    module = newest_version(DocumentKind.MODULE, "test-module")
+    form = {"module": str(module.document_id), "due": "2031-05-01"}
+    response = auth.post(f"{url}/modules", form, page=url)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#modules")
+    db.session.expire_all()
+    due_at = db.session.get(Cohort, cohort.id).modules[0].due_at
+    assert due_at == datetime(2031, 5, 1, 23, 59, tzinfo=UTC)
+    auth.post(f"{url}/modules", {"module": str(module.document_id)}, page=url)
+    db.session.expire_all()
+    assert db.session.get(Cohort, cohort.id).modules[0].due_at is None  # no date: none due
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({}, "Choose a published module."),
+        ({"module": "abc"}, "Choose a published module."),
+        ({"module": "٣"}, "Choose a published module."),
+        ({"module": "999999"}, "Choose a published module."),
+        ({"module": "{scenario}"}, "Choose a published module."),
+        ({"module": "{module}", "due": "2031-13-45"}, "Not a valid date value."),
+    ],
+)
+def test_a_module_that_cannot_be_set_comes_back_on_the_dashboard(
+    client, auth, login_as, course, form, message
+):
+    tutor = login_as(Role.TUTOR)
+    cohort = cohorts.create_cohort(tutor, "Ward week")
+    url = f"/cohorts/{cohort.id}"
+    ids = {
+        "module": newest_version(DocumentKind.MODULE, "test-module").document_id,
+        "scenario": newest_version(DocumentKind.SCENARIO, "ward-round").document_id,
+    }
+    sent = {name: value.format(**ids) for name, value in form.items()}
+    response = auth.post(f"{url}/modules", sent, page=url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "<h1>Ward week</h1>" in html and _errors(html) == [message]
+    if "due" in sent:
+        assert 'value="2031-13-45"' in html  # what was typed, to correct
+    db.session.expire_all()
+    assert db.session.get(Cohort, cohort.id).modules == []
+
+
+def test_removing_a_module_and_one_no_longer_set(client, auth, login_as, course):
+    tutor = login_as(Role.TUTOR)
+    cohort = make_cohort(tutor)
+    url = f"/cohorts/{cohort.id}"
+    document_id = newest_version(DocumentKind.MODULE, "test-module").document_id
+    response = auth.post(f"{url}/modules/{document_id}/remove", page=url)
+    assert response.status_code == 302
+    assert "Module removed from the cohort." in client.get(url).get_data(as_text=True)
+    response = auth.post(f"{url}/modules/{document_id}/remove", page=url)
+    assert response.status_code == 302
+    assert "That module is not set for this cohort" in client.get(url).get_data(as_text=True)
+
+
+def test_a_new_join_code_replaces_the_old_one(client, auth, login_as):
+    tutor = login_as(Role.TUTOR)
+    cohort = cohorts.create_cohort(tutor, "C")
+    old = cohort.join_code
+    url = f"/cohorts/{cohort.id}"
+    assert auth.post(f"{url}/code", page=url).status_code == 302
+    db.session.expire_all()
+    new = db.session.get(Cohort, cohort.id).join_code
+    assert new != old and f"New join code: {new}." in client.get(url).get_data(as_text=True)
+
+
+def test_invitations_and_co_tutors_to_correct_come_back_with_what_was_typed(client, auth, login_as):
+    tutor = login_as(Role.TUTOR)
+    cohort = cohorts.create_cohort(tutor, "C")
+    url = f"/cohorts/{cohort.id}"
+    response = auth.post(f"{url}/invite", {"emails": "  "}, page=url)
+    assert response.status_code == 400
+    assert _errors(response.get_data(as_text=True)) == [
+        "Type the addresses of the learners to invite."
+    ]
+    response = auth.post(f"{url}/tutors", {"email": "colleague@example.org"}, page=url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'value="colleague@example.org"' in html
+    assert _errors(html)[0].startswith("No tutor account with a confirmed address")
+    db.session.expire_all()
+    assert [t.user_id for t in db.session.get(Cohort, cohort.id).tutors] == [tutor.id]
+    assert db.session.scalar(sa.select(sa.func.count(CohortInvite.id))) == 0
+
+
+def test_a_scenario_not_set_for_the_cohort_has_no_insight(client, login_as, course):
+    tutor = login_as(Role.TUTOR)
+    cohort = cohorts.create_cohort(tutor, "C")
+    assert client.get(f"/cohorts/{cohort.id}/scenarios/ward-round").status_code == 404
+    assert client.get(f"/cohorts/{cohort.id}/scenarios/nowhere").status_code == 404

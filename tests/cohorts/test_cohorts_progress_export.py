@@ -29,6 +29,7 @@ from eduapp.player import services as player
 from eduapp.player.models import Attempt, AttemptStatus
 from eduapp.tallies import services as tallies
 from eduapp.tallies.models import CohortModuleProgress, ModuleScenario
+from tests.support.app import load_course_with_night_round
 
 HEADER = ["learner", "e-mail", "profession", "module", "status"]
 SECOND_MODULE = """id: second-module
@@ -50,15 +51,7 @@ Two rounds, one patient.
 @pytest.fixture
 def two_modules(app, tmp_path):
     """The test course plus a second module of two scenarios (ward-round and night-round)."""
-    folder = tmp_path / "course"
-    shutil.copytree(Path(app.config["CURRICULUM_DIR"]).parent, folder)
-    ward = (folder / "scenarios" / "ward-round.md").read_text(encoding="utf-8")
-    night = ward.replace("id: ward-round", "id: night-round", 1)
-    (folder / "scenarios" / "night-round.md").write_text(
-        night.replace("title: A ward round", "title: A night round", 1), encoding="utf-8"
-    )
-    (folder / "curriculum" / "second-module.md").write_text(SECOND_MODULE, encoding="utf-8")
-    return load_course(folder / "curriculum", folder / "scenarios")
+    return load_course_with_night_round(app, tmp_path / "course", SECOND_MODULE)
 
 
 def assign(cohort, slug, due_at=None, assigned_at=None):

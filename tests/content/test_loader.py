@@ -123,14 +123,14 @@ def test_export_then_load_changes_nothing(runner, app, course_copy, tmp_path):
 
 def test_unpublished_studio_drafts_are_not_exported(app, course_copy, make_user, tmp_path):
     from eduapp.content.services import export_course
-    from eduapp.studio import services as studio
     from eduapp.studio.queries import latest_revision
+    from eduapp.studio.revisions import save_source
 
     load(course_copy)
     document = db.session.scalar(sa.select(Version).where(Version.number == 1)).document
     editor = make_user(Role.ADMIN)
     base = latest_revision(document)
-    studio.save_source(
+    save_source(
         editor, document, base.number, base.source.replace("Test module", "Team module"), "rename"
     )
     export_course(tmp_path / "c", tmp_path / "s")

@@ -12,13 +12,15 @@ from eduapp.content.queries import newest_version
 from eduapp.extensions import db, utcnow
 from eduapp.notifications.models import Notification
 from eduapp.player import services as player
-from eduapp.player.models import Attempt, Reflection, Visibility
+from eduapp.player.models import Attempt
 from eduapp.reflections.models import (
     PeerReview,
     PeerReviewAllocation,
+    Reflection,
     ReflectionReply,
     ReflectionTheme,
     Theme,
+    Visibility,
 )
 
 NAME = "Zebedee Quillfeather"

@@ -16,9 +16,9 @@ from eduapp.extensions import db
 from eduapp.models import metadata
 from eduapp.mydata import services
 from eduapp.mydata.models import ErasureRequest
-from eduapp.player.models import Attempt, ChoiceEvent, Reflection
+from eduapp.player.models import Attempt, ChoiceEvent
 from eduapp.player.queries import how_others_chose
-from eduapp.reflections.models import PeerReview, PeerReviewAllocation, ReflectionReply
+from eduapp.reflections.models import PeerReview, PeerReviewAllocation, Reflection, ReflectionReply
 from tests.mydata.mydata_records import EMAIL, NAME, invite_count, learner_with_everything, play
 from tests.support.accounts import PASSWORD, Auth
 

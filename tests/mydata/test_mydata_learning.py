@@ -132,8 +132,9 @@ def test_a_wrong_code_is_explained_next_to_the_field_and_joins_nothing(
 ):
     learner = login_as(Role.LEARNER)
     response = auth.post("/my/cohorts/join", {"code": "NOPE2345"}, page="/my/learning")
-    assert response.status_code == 400
-    assert "No cohort has that code" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "<h1>My learning</h1>" in page
+    assert "No cohort has that code" in page and 'value="NOPE2345"' in page
     empty = auth.post("/my/cohorts/join", {"code": ""}, page="/my/learning")
     assert empty.status_code == 400 and "Type the code" in empty.get_data(as_text=True)
     assert db.session.query(CohortMember).filter_by(user_id=learner.id).count() == 0

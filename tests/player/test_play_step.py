@@ -26,23 +26,24 @@ def empty_rendered():
     RENDERED.clear()
 
 
-def test_the_step_page_costs_three_statements(client, auth, login_as, course, count_queries):
-    """The user with their roles, the attempt with where it stands, the unread count."""
+def test_the_step_page_costs_two_statements(client, auth, login_as, course, count_queries):
+    """The user with their roles and unread count, the attempt with where it stands."""
     login_as(Role.LEARNER)
     attempt_id = start(auth)
     choose(auth, attempt_id, 1, reflection="She looked tired.")
     with count_queries() as statements:
         page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert "You chose: Ask her what matters most" in page
-    assert len(statements) == 3, "\n".join(statements)
+    assert len(statements) == 2, "\n".join(statements)
     assert sum(1 for s in statements if ATTEMPTS.search(s)) == 1
+    assert "FROM notifications" in statements[0]
 
 
-def test_recording_a_choice_reads_the_user_and_the_attempt_once(
-    client, auth, login_as, course, count_queries
-):
-    """Before the step is claimed: the user with their roles, the attempt, its events (was the
-    choice taken here before?); its reflections are not read."""
+def test_recording_a_choice_costs_eight_statements(client, auth, login_as, course, count_queries):
+    """Before the step is claimed: the user with their roles, the attempt with the reflection
+    written where it stands; never its history. Then the claim, the event, the learner's lock,
+    the cohorts' tallies (one statement for every cohort), the learner's first choice there and
+    the version's count of learners."""
     login_as(Role.LEARNER)
     attempt_id = start(auth)
     page = f"/attempts/{attempt_id}"
@@ -52,9 +53,12 @@ def test_recording_a_choice_reads_the_user_and_the_attempt_once(
             page, data={"csrf_token": token, "step": 0, "choice": 1, "visibility": "private"}
         )
     assert response.status_code == 302
+    listing = "\n".join(statements)
     claim = next(i for i, s in enumerate(statements) if s.startswith("UPDATE attempts"))
-    assert claim == 3, "\n".join(statements)
-    assert not any("FROM reflections" in s for s in statements[:claim])
+    assert claim == 2, listing
+    assert not any("FROM choice_events" in s for s in statements[:claim]), listing
+    assert sum(1 for s in statements if s.startswith("INSERT INTO cohort_tallies")) == 1, listing
+    assert len(statements) == 8, listing
 
 
 def test_a_published_node_is_rendered_once_per_process(

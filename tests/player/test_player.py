@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from eduapp.accounts.models import Role
 from eduapp.extensions import db
 from eduapp.player import services
-from eduapp.player.models import Attempt, ChoiceEvent, Reflection
+from eduapp.player.models import Attempt, ChoiceEvent
+from eduapp.reflections.models import Reflection
 from eduapp.transaction import unit_of_work
 from tests.support.player import choose, start
 

@@ -9,9 +9,8 @@ from eduapp.accounts.models import Role, UserRole
 from eduapp.cohorts import services as cohorts
 from eduapp.extensions import db
 from eduapp.notifications.models import Notification
-from eduapp.player.models import Visibility
 from eduapp.reflections import services
-from eduapp.reflections.models import PeerReview, PeerReviewAllocation
+from eduapp.reflections.models import PeerReview, PeerReviewAllocation, Visibility
 from tests.support.accounts import Auth
 from tests.support.reflections import cohort_with, page_of, reflect
 

@@ -3,8 +3,8 @@
 import logging
 
 from eduapp.accounts.models import Role
-from eduapp.player.models import Visibility
 from eduapp.reflections import queries, services
+from eduapp.reflections.models import Visibility
 from tests.support.reflections import cohort_with, page_of, playtest_reflection, reflect
 
 

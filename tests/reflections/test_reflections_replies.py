@@ -6,8 +6,15 @@ from eduapp.accounts.models import Role
 from eduapp.extensions import db
 from eduapp.notifications.models import Notification
 from eduapp.notifications.services import notify
-from eduapp.player.models import Reflection, Visibility
-from eduapp.reflections.models import BUILTIN_THEMES, ReflectionReply, ReflectionTheme, Theme
+from eduapp.reflections import services
+from eduapp.reflections.models import (
+    BUILTIN_THEMES,
+    Reflection,
+    ReflectionReply,
+    ReflectionTheme,
+    Theme,
+    Visibility,
+)
 from tests.support.accounts import Auth
 from tests.support.reflections import cohort_with, page_of, reflect
 
@@ -153,3 +160,18 @@ def test_notify_refuses_a_link_outside_the_app(app, make_user):
         except ValueError:
             continue
         raise AssertionError(f"{link} was accepted")
+
+
+def test_a_reflection_holds_its_replies_oldest_first(app, make_user, course):
+    tutor, learner = _tutor_and_learner(app, make_user)
+    reflection = reflect(learner)
+    first = services.reply(tutor, reflection, "First")
+    second = services.reply(tutor, reflection, "Second")
+    assert reflection.replies == [first, second]  # in the session that wrote them
+    db.session.commit()
+    db.session.expire_all()
+    assert [r.body for r in db.session.get(Reflection, reflection.id).replies] == [
+        "First",
+        "Second",
+    ]
+    assert first.reflection is reflection

@@ -9,7 +9,7 @@ from eduapp.extensions import db
 from eduapp.reflections import services
 from eduapp.reflections.models import PeerReviewAllocation, ReflectionReply
 from tests.support.accounts import Auth
-from tests.support.reflections import HOSTILE, cohort_with, page_of, reflect
+from tests.support.reflections import HOSTILE, cohort_with, page_of, playtest_reflection, reflect
 
 ESCAPED = "&lt;b onmouseover=alert(1)&gt;bold&lt;/b&gt; and {{7*7}}"
 
@@ -109,3 +109,17 @@ def test_row_07_state_changes_refuse_get(app, make_user, course):
         assert client.get(f"/reflections/{reflection.id}/{action}").status_code == 405
     client = _signed_in(app, learner)
     assert client.get(f"/my/reflections/{reflection.id}/visibility").status_code == 405
+
+
+def test_row_03_a_playtest_reflection_is_no_learner_page(app, make_user, course, caplog):
+    author = make_user(Role.LEARNER)
+    reflection = playtest_reflection(author, "Written in a playtest")
+    client = _signed_in(app, author)
+    url = f"/my/reflections/{reflection.id}"
+    with caplog.at_level(logging.WARNING, logger="eduapp.access"):
+        response = client.get(url)
+        posted = Auth(client).post(f"{url}/visibility", {"visibility": "private"}, page="/profile")
+    assert response.status_code == 404 and posted.status_code == 404
+    assert caplog.text.count(f"refused: reflection {reflection.id} was written in a playtest") == 2
+    db.session.expire_all()
+    assert reflection.visibility == "tutors"

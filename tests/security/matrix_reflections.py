@@ -11,8 +11,7 @@ from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version
 from eduapp.extensions import db
 from eduapp.player import services as player
-from eduapp.player.models import Reflection, Visibility
-from eduapp.reflections.models import PeerReview, PeerReviewAllocation
+from eduapp.reflections.models import PeerReview, PeerReviewAllocation, Reflection, Visibility
 from tests.security.access_world import Row, expect
 
 

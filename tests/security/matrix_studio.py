@@ -3,9 +3,9 @@
 from eduapp.accounts.models import Role
 from eduapp.content.models import DocumentKind, Version
 from eduapp.extensions import db
-from eduapp.studio import services as studio
 from eduapp.studio.models import Comment, Membership
 from eduapp.studio.queries import latest_revision
+from eduapp.studio.revisions import create_document
 from tests.security.access_world import Row, expect
 
 DOC = "/studio/scenario/matrix-draft"
@@ -29,7 +29,7 @@ def editors(answer):
 
 def prepare(world):
     owner = world.make_user(Role.PATIENT_EDUCATOR)
-    document = studio.create_document(owner, DocumentKind.SCENARIO, "matrix-draft", "Matrix", "")
+    document = create_document(owner, DocumentKind.SCENARIO, "matrix-draft", "Matrix", "")
     revision = latest_revision(document)
     db.session.add(
         Version(

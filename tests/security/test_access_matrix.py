@@ -1,30 +1,14 @@
 """Every route, every persona. The routes come from the URL map, so a route without a row fails.
 
-Rows live in ``matrix_*.py`` beside this file, one module per domain (see access_world.py).
+Rows live in ``matrix_*.py`` beside this file, one module per domain (see access_world.py),
+gathered with the world they run in by access_matrix.py.
 Each persona's check runs every row in a fresh world: tables emptied, objects made, signed in.
 """
 
-import importlib
-from pathlib import Path
-
 import pytest
 
-from eduapp.content.services import load_course
-from eduapp.extensions import db
-from tests.security.access_world import LOGIN, PERSONAS, World
-from tests.support.accounts import Auth
-from tests.support.app import empty_tables
-
-#: Core and cohorts prepare the world the other domains build on; the rest follow by name.
-FIRST = ("matrix_core", "matrix_cohorts")
-MODULES = [
-    importlib.import_module(f"tests.security.{stem}")
-    for stem in sorted(
-        (path.stem for path in Path(__file__).parent.glob("matrix_*.py")),
-        key=lambda stem: (FIRST.index(stem) if stem in FIRST else len(FIRST), stem),
-    )
-]
-ROWS = {key: row for module in MODULES for key, row in module.ROWS.items()}
+from tests.security.access_matrix import ROWS, fresh_world, world
+from tests.security.access_world import LOGIN, PERSONAS
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -46,19 +30,6 @@ def test_every_view_declares_its_access_rule(app):
     assert undeclared == []
 
 
-def _world(app, make_user, persona) -> tuple[World, Auth]:
-    load_course(app.config["CURRICULUM_DIR"], app.config["SCENARIOS_DIR"])
-    me = make_user(persona.role) if persona.role else None
-    world = World(persona=persona, me=me, make_user=make_user)
-    for module in MODULES:
-        if hasattr(module, "prepare"):
-            world.values.update(module.prepare(world))
-    auth = Auth(app.test_client())
-    if me is not None:
-        assert auth.login(me).status_code == 302
-    return world, auth
-
-
 def _check(world, auth, persona, key, row) -> str | None:
     url = row.url.format(**world.values)
     if key[1] == "GET":
@@ -78,12 +49,6 @@ def _check(world, auth, persona, key, row) -> str | None:
     return f"{key[1]} {key[0]} ({url}): wanted {want}, got {got}"
 
 
-def _fresh_world(app, make_user, persona):
-    db.session.remove()
-    empty_tables()
-    return _world(app, make_user, persona)
-
-
 def _may_change_things(key, row, persona) -> bool:
     """A POST this persona is allowed to make; a refused one (sign-in, 4xx) changes nothing."""
     want = row.expected[persona.name]
@@ -95,15 +60,15 @@ def test_access(app, make_user, persona):
     """Requests that change nothing (every GET, by row 7, and every refused POST) share one
     world; each allowed POST gets a fresh world, since it may change what the next row sees."""
     failures = []
-    world, auth = _world(app, make_user, persona)
+    made, auth = world(app, make_user, persona)
     changing = []
     for key, row in sorted(ROWS.items()):
         if _may_change_things(key, row, persona):
             changing.append((key, row))
         else:
-            failures.append(_check(world, auth, persona, key, row))
+            failures.append(_check(made, auth, persona, key, row))
     for key, row in changing:
-        world, auth = _fresh_world(app, make_user, persona)
-        failures.append(_check(world, auth, persona, key, row))
+        made, auth = fresh_world(app, make_user, persona)
+        failures.append(_check(made, auth, persona, key, row))
     failures = [f for f in failures if f]
     assert failures == []

@@ -40,8 +40,6 @@ WALL_FACTOR = 4
 MAX_FILE_BYTES = 1024 * 1024
 
 
-
-
 def _doc_example(doc: str) -> str:
     """The first ```text block of a format document: a complete, valid file."""
     source = (ROOT / "docs" / doc).read_text(encoding="utf-8")

@@ -1,7 +1,8 @@
 """Reads never write: no GET route, for any persona, runs an INSERT, UPDATE or DELETE.
 
-The routes and their URLs come from the access matrix (``matrix_*.py``, the same world as
-test_access_matrix.py), so a new GET route is checked here as soon as it has its row there.
+The routes and their URLs come from the access matrix (access_matrix.py: the rows of
+``matrix_*.py`` and the world test_access_matrix.py runs them in), so a new GET route is checked
+here as soon as it has its row there.
 
 The one exception is the login session's own bookkeeping (eduapp/accounts/services.py,
 ``user_for_token``): noting ``last_seen_at`` at most once a minute, and deleting a session that
@@ -15,11 +16,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Blueprint
 
-import tests.security.test_access_matrix as matrix
 from eduapp.accounts.models import LoginSession
 from eduapp.audit.services import record
 from eduapp.extensions import db, utcnow
 from eduapp.security.access import public
+from tests.security.access_matrix import ROWS, world
 from tests.security.access_world import PERSONAS
 
 #: A statement that writes a row, or locks one or a table as if to write it.
@@ -49,7 +50,7 @@ def writes_of(statements: list[str]) -> tuple[list[str], list[str]]:
     return [statement for statement in writes if statement not in bookkeeping], bookkeeping
 
 
-GET_ROWS = sorted((key, row) for key, row in matrix.ROWS.items() if key[1] == "GET")
+GET_ROWS = sorted((key, row) for key, row in ROWS.items() if key[1] == "GET")
 
 
 def test_every_get_route_is_walked(app):
@@ -59,10 +60,10 @@ def test_every_get_route_is_walked(app):
 
 @pytest.mark.parametrize("persona", PERSONAS, ids=str)
 def test_no_get_route_writes(app, make_user, persona, count_queries):
-    world, auth = matrix._world(app, make_user, persona)
+    made, auth = world(app, make_user, persona)
     written = {}
     for (endpoint, _), row in GET_ROWS:
-        url = row.url.format(**world.values)
+        url = row.url.format(**made.values)
         with count_queries() as statements:
             auth.client.get(url).close()
         writes, _ = writes_of(statements)
@@ -79,7 +80,7 @@ def _age_sessions(**ages: timedelta) -> None:
 def test_the_sessions_bookkeeping_is_the_one_exception_and_is_excluded_exactly(
     app, make_user, count_queries
 ):
-    _, auth = matrix._world(app, make_user, PERSONAS[1])
+    _, auth = world(app, make_user, PERSONAS[1])
     _age_sessions(last_seen_at=timedelta(minutes=5))
     with count_queries() as statements:
         assert auth.client.get("/modules").status_code == 200

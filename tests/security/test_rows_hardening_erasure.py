@@ -25,12 +25,11 @@ from eduapp.mydata import registry, services
 from eduapp.mydata.export import SECTIONS
 from eduapp.notifications.models import Notification
 from eduapp.player import services as player
-from eduapp.player.models import Visibility
 from eduapp.privacy import Erasure, Names, said_columns
 from eduapp.reflections import services as reflections
-from eduapp.reflections.models import PeerReviewAllocation
+from eduapp.reflections.models import PeerReviewAllocation, Visibility
+from eduapp.studio import commenting, members, publishing, revisions
 from eduapp.studio import queries as studio_queries
-from eduapp.studio import services as studio
 from eduapp.studio.models import Comment, Decision, MemberRole, Membership, SignOff
 from tests.support.accounts import Auth
 from tests.support.app import config_for
@@ -69,7 +68,7 @@ def _play(user, reflection_text=None):
 
 
 def _draft(educator):
-    return studio.create_document(
+    return revisions.create_document(
         educator, DocumentKind.SCENARIO, "night-handover", "The night handover", "patient educator"
     )
 
@@ -101,13 +100,13 @@ def _learner_who_wrote_everywhere(make_user, client):
     peer = make_user(Role.LEARNER, profession="pharmacy")
 
     document = _draft(educator)
-    studio.invite(educator, document, EMAIL, MemberRole.PEER_STUDENT, CREDIT)
+    members.invite(educator, document, EMAIL, MemberRole.PEER_STUDENT, CREDIT)
     source = studio_queries.latest_revision(document).source
     edited = source.replace("What the learner sees first.", "What the learner sees at first.")
-    studio.save_source(learner, document, 1, edited, MESSAGE)
-    comment = studio.add_comment(learner, document, 2, "node:opening", COMMENT)
-    studio.add_comment(educator, document, 2, "node:opening", "Agreed, thank you.", comment.id)
-    studio.review(learner, document, 2, Decision.APPROVE, NOTE)
+    revisions.save_source(learner, document, 1, edited, MESSAGE)
+    comment = commenting.add_comment(learner, document, 2, "node:opening", COMMENT)
+    commenting.add_comment(educator, document, 2, "node:opening", "Agreed, thank you.", comment.id)
+    publishing.review(learner, document, 2, Decision.APPROVE, NOTE)
 
     cohort = cohorts.create_cohort(tutor, "Night shift")
     for member in (learner, peer):
@@ -249,11 +248,11 @@ def test_row_28_erasing_a_learner_never_edits_anyone_elses_records(client, auth,
     other = make_user(Role.LEARNER)
 
     document = _draft(educator)
-    studio.invite(educator, document, "tutor@example.org", MemberRole.STAFF, "nursing tutor")
-    studio.invite(educator, document, "r@example.org", MemberRole.PEER_STUDENT, "student")
-    studio.review(tutor, document, 1, Decision.APPROVE, "ok")
-    studio.review(educator, document, 1, Decision.APPROVE, "ok, looks good")
-    studio.remove_member(educator, document, studio_queries.membership_of(document, learner))
+    members.invite(educator, document, "tutor@example.org", MemberRole.STAFF, "nursing tutor")
+    members.invite(educator, document, "r@example.org", MemberRole.PEER_STUDENT, "student")
+    publishing.review(tutor, document, 1, Decision.APPROVE, "ok")
+    publishing.review(educator, document, 1, Decision.APPROVE, "ok, looks good")
+    members.remove_member(educator, document, studio_queries.membership_of(document, learner))
     cohort = cohorts.create_cohort(tutor, "Book club")
     for member in (learner, other):
         cohorts.join(member, cohort)

@@ -26,9 +26,11 @@ from eduapp.content.queries import (
 from eduapp.extensions import db
 from eduapp.mydata.export import export_of
 from eduapp.studio import queries as studio_queries
-from eduapp.studio import services as studio
 from eduapp.studio.drafts import DRAFTS, MAX_PROBLEMS, read_draft
-from eduapp.studio.models import MemberRole, Membership
+from eduapp.studio.members import invite
+from eduapp.studio.models import Decision, MemberRole, Membership
+from eduapp.studio.publishing import review
+from eduapp.studio.revisions import create_document
 from tests.support.accounts import Auth
 
 HEAD = (
@@ -118,7 +120,7 @@ def test_row_29_many_large_distinct_checks_stay_within_the_draft_budget(
     """Before: 128 parsed drafts were kept whatever their size, ~67 MB for each of these; the
     charges are upper bounds of the memory really held (the tests below measure it)."""
     author = make_user(Role.TUTOR)
-    studio.create_document(author, DocumentKind.SCENARIO, "big", "Big", "staff")
+    create_document(author, DocumentKind.SCENARIO, "big", "Big", "staff")
     auth = Auth(app.test_client())
     auth.login(author)
     token = auth.token("/studio/scenario/big")
@@ -256,11 +258,11 @@ def test_row_30_a_learner_without_invitations_is_told_nothing_about_them(
 
 def test_row_30_studio_invitations_and_co_tutors_need_a_confirmed_address(app, make_user, course):
     owner = make_user(Role.TUTOR)
-    document = studio.create_document(owner, DocumentKind.SCENARIO, "night", "Night", "staff")
+    document = create_document(owner, DocumentKind.SCENARIO, "night", "Night", "staff")
     unconfirmed = make_user(Role.TUTOR, verified=False)
     confirmed = make_user(Role.TUTOR)
     for person in (unconfirmed, confirmed):
-        studio.invite(owner, document, person.email.upper(), MemberRole.STAFF, "tutor")
+        invite(owner, document, person.email.upper(), MemberRole.STAFF, "tutor")
     members = {m.user_id for m in studio_queries.members_of(document)}
     assert members == {owner.id, confirmed.id}
 
@@ -330,7 +332,7 @@ def _approve(auth, url: str, revision: int = 1):
 def test_row_31_one_person_with_both_sign_off_roles_cannot_publish_alone(app, make_user, course):
     url = "/studio/scenario/night"
     both = make_user(Role.PATIENT_EDUCATOR, Role.TUTOR)
-    document = studio.create_document(both, DocumentKind.SCENARIO, "night", "Night", "educator")
+    document = create_document(both, DocumentKind.SCENARIO, "night", "Night", "educator")
     auth = Auth(app.test_client())
     auth.login(both)
     assert _approve(auth, url).status_code == 302
@@ -346,7 +348,7 @@ def test_row_31_one_person_with_both_sign_off_roles_cannot_publish_alone(app, ma
 
     # A second person signs off: now it publishes.
     tutor = make_user(Role.TUTOR)
-    studio.invite(both, document, tutor.email, MemberRole.STAFF, "tutor")
+    invite(both, document, tutor.email, MemberRole.STAFF, "tutor")
     second = Auth(app.test_client())
     second.login(tutor)
     _approve(second, url)
@@ -357,14 +359,14 @@ def test_row_31_one_person_with_both_sign_off_roles_cannot_publish_alone(app, ma
 def test_row_31_people_are_matched_to_the_groups_they_can_fill(app, make_user, course):
     both = make_user(Role.PATIENT_EDUCATOR, Role.TUTOR)
     educator = make_user(Role.PATIENT_EDUCATOR)
-    document = studio.create_document(both, DocumentKind.SCENARIO, "night", "Night", "educator")
+    document = create_document(both, DocumentKind.SCENARIO, "night", "Night", "educator")
     db.session.add(
         Membership(document_id=document.id, user_id=educator.id, role="patient_partner", credit="x")
     )
     db.session.commit()
     # The one who could fill either group signed off first: they must count as the tutor.
     for person in (both, educator):
-        studio.review(person, document, 1, studio.Decision.APPROVE, "")
+        review(person, document, 1, Decision.APPROVE, "")
     status = studio_queries.publish_status(document, studio_queries.latest_revision(document))
     assert status.is_ready
     assert [g.approver for g in status.groups] == [educator.display_name, both.display_name]
@@ -376,12 +378,16 @@ def _flashes(html: str) -> list[str]:
     return re.findall(r'<p class="flash flash-\w+">(.*?)</p>', html, re.S)
 
 
+def _field_errors(html: str) -> list[str]:
+    return [" ".join(e.split()) for e in re.findall(r'<p class="error"[^>]*>(.*?)</p>', html, re.S)]
+
+
 def test_row_33_a_studio_invitation_answers_the_same_whoever_has_the_address(
     app, make_user, course
 ):
     url = "/studio/scenario/night"
     owner = make_user(Role.PATIENT_EDUCATOR)
-    studio.create_document(owner, DocumentKind.SCENARIO, "night", "Night", "educator")
+    create_document(owner, DocumentKind.SCENARIO, "night", "Night", "educator")
     confirmed = make_user(Role.LEARNER)
     unconfirmed = make_user(Role.LEARNER, verified=False)
     auth = Auth(app.test_client())
@@ -420,9 +426,12 @@ def test_row_33_adding_a_co_tutor_never_tells_a_learner_account_from_no_account(
         make_user(Role.PATIENT_EDUCATOR).email,
         make_user(Role.TUTOR, verified=False).email,
     ):
-        auth.post(f"{url}/tutors", {"email": email}, page=url)
-        answers.append(_flashes(client.get(url).get_data(as_text=True)))
+        # The dashboard comes back with the answer beside the address typed.
+        response = auth.post(f"{url}/tutors", {"email": email}, page=url)
+        html = response.get_data(as_text=True)
+        answers.append((response.status_code, _field_errors(html), _flashes(html)))
     assert all(answer == answers[0] for answer in answers), answers
-    assert "Test User" not in answers[0][0]
+    status, errors, _ = answers[0]
+    assert status == 400 and len(errors) == 1 and "Test User" not in errors[0]
     db.session.expire_all()
     assert [t.user_id for t in db.session.get(Cohort, cohort.id).tutors] == [tutor.id]

@@ -16,7 +16,8 @@ from eduapp.content.services import load_course
 from eduapp.engine import ContentError
 from eduapp.extensions import db
 from eduapp.markdown import render_markdown
-from eduapp.player.models import Attempt, ChoiceEvent, Reflection
+from eduapp.player.models import Attempt, ChoiceEvent
+from eduapp.reflections.models import Reflection
 from eduapp.tallies.models import LearnerScenario
 from eduapp.transaction import unit_of_work
 from tests.support.accounts import PASSWORD, Auth
@@ -480,12 +481,14 @@ def test_row_23_a_broken_scenario_is_refused_with_file_and_line_and_nothing_chan
 # Row 15 ------------------------------------------------------------------------------------
 def _two_co_authors(app, make_user):
     from eduapp.content.models import DocumentKind
-    from eduapp.studio import services as studio
+    from eduapp.studio.members import invite
+    from eduapp.studio.models import MemberRole
+    from eduapp.studio.revisions import create_document
 
     educator = make_user(Role.PATIENT_EDUCATOR)
     tutor = make_user(Role.TUTOR)
-    document = studio.create_document(educator, DocumentKind.SCENARIO, "row-fifteen", "R", "")
-    studio.invite(educator, document, tutor.email, studio.MemberRole.STAFF, "tutor")
+    document = create_document(educator, DocumentKind.SCENARIO, "row-fifteen", "R", "")
+    invite(educator, document, tutor.email, MemberRole.STAFF, "tutor")
     clients = []
     for user in (educator, tutor):
         client = app.test_client()
@@ -512,15 +515,16 @@ def test_row_15_the_second_save_from_the_same_base_is_a_409_showing_both(app, ma
 
 
 def test_row_15_a_race_inside_the_save_is_a_conflict_not_a_500(app, make_user, monkeypatch):
-    from eduapp.studio import queries, services
+    from eduapp.studio import queries, revisions
+    from eduapp.studio.errors import Conflict
 
     document, editor, _ = _two_co_authors(app, make_user)
     stale = queries.latest_revision(document)
-    services.save_source(editor, document, 1, stale.source + "\n", "first")
+    revisions.save_source(editor, document, 1, stale.source + "\n", "first")
     # The second save read the newest revision before the first committed.
-    monkeypatch.setattr(services.queries, "latest_revision", lambda d: stale)
-    with pytest.raises(services.Conflict):
-        services.save_source(editor, document, 1, stale.source + "\n\n", "second")
+    monkeypatch.setattr(revisions.queries, "latest_revision", lambda d: stale)
+    with pytest.raises(Conflict):
+        revisions.save_source(editor, document, 1, stale.source + "\n\n", "second")
     monkeypatch.undo()
     db.session.expire_all()
     assert queries.latest_revision(document).number == 2

@@ -11,7 +11,7 @@ from eduapp.content.models import Document, DocumentKind, Revision, Version
 from eduapp.content.queries import newest_version
 from eduapp.extensions import db
 from eduapp.player.models import Attempt
-from eduapp.studio.models import Comment, SignOff
+from eduapp.studio.models import Comment, Membership, SignOff
 from eduapp.tallies.models import CohortTally, LearnerChoice, LearnerScenario, VersionChoiceCount
 from tests.support.accounts import Auth
 
@@ -326,3 +326,74 @@ def test_a_published_module_credits_its_co_authors_by_role(app, make_user, cours
     learner_client, _ = sign_in(app, make_user(Role.LEARNER))
     module_page = learner_client.get("/modules/team-module").get_data(as_text=True)
     assert "Co-created with a patient educator and a medical tutor" in module_page
+
+
+def test_the_variable_form_reads_numbers_and_truth_values_and_explains_anything_else(app, team):
+    _, auth = team["student"]
+    form = {"base": 1, "name": "escalated", "initial": " maybe ", "description": "x"}
+    response = auth.post(f"{EDITOR}/variables", form, page=EDITOR)
+    assert response.status_code == 400
+    assert "The starting value is a whole number, true or false." in response.get_data(as_text=True)
+    assert latest().number == 1
+    form |= {"initial": " True ", "description": "  Whether the team was called  "}
+    assert auth.post(f"{EDITOR}/variables", form, page=EDITOR).status_code == 302
+    assert "var escalated = true | Whether the team was called\n" in latest().source
+
+
+def test_a_bad_effect_in_the_choice_form_is_shown_in_the_engines_words(app, team):
+    _, auth = team["student"]
+    form = {"base": 1, "from_node": "opening", "label": "X", "target": "heard", "effects": "+= 1"}
+    response = auth.post(f"{EDITOR}/choices", form, page=EDITOR)
+    assert response.status_code == 400
+    assert 'id="effects-error"' in response.get_data(as_text=True)
+    assert latest().number == 1
+
+
+def test_the_module_form_rewrites_the_header_and_keeps_its_authors(app, make_user):
+    educator = make_user(Role.PATIENT_EDUCATOR)
+    _, auth = sign_in(app, educator)
+    create(auth, slug="team-module", kind="module", title="Working as a team")
+    page = "/studio/module/team-module"
+    form = {
+        "base": 1,
+        "title": " Working as one team ",
+        "order": 3,
+        "summary": "A summary.",
+        "outcomes": "Describe the team.\n\n  Name who decides.  \n",
+        "scenarios": "ward-round\n",
+        "reading": "Read this.",
+        "references": "",
+    }
+    assert auth.post(f"{page}/module", form, page=page).status_code == 302
+    source = latest("team-module").source
+    assert "title: Working as one team\norder: 3\n" in source
+    outcomes = "outcome: Describe the team.\noutcome: Name who decides.\n"
+    assert outcomes + "scenario: ward-round\n" in source
+    assert "author: patient educator | patient educator" in source
+    assert ":: references" not in source
+
+
+def test_comments_are_about_what_the_draft_offers_and_records_stay_with_their_draft(
+    app, team, make_user
+):
+    _, auth = team["educator"]
+    comments_url = f"{EDITOR}/comments"
+    refused = {"revision": 1, "anchor": "node:nowhere", "body": "Lost?"}
+    auth.post(comments_url, refused)
+    assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
+    auth.post(comments_url, {"revision": 1, "anchor": "general", "body": "Fine."})
+    comment = db.session.scalar(sa.select(Comment))
+    # A second draft of the same educator: its URLs do not reach the first draft's records.
+    assert create(auth, slug="day-handover").status_code == 302
+    other = "/studio/scenario/day-handover"
+    resolve = auth.post(
+        f"{other}/comments/{comment.id}/resolve", {"resolved": "1"}, page=f"{other}/comments"
+    )
+    assert resolve.status_code == 404
+    student = db.session.scalar(
+        sa.select(Membership).where(Membership.user_id == team["student"][0].id)
+    )
+    assert auth.post(f"{other}/members/{student.id}/remove", page=other).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Membership, student.id) is not None
+    assert not db.session.get(Comment, comment.id).is_resolved

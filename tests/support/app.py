@@ -6,6 +6,7 @@ is set (each test session migrates a throwaway database of its own, then drops i
 
 import os
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -158,3 +159,16 @@ def count_queries(app) -> Callable[[], AbstractContextManager[list[str]]]:
             sa.event.remove(db.engine, "before_cursor_execute", record)
 
     return count
+
+
+def load_course_with_night_round(app, folder, second_module: str):
+    """The test course copied to ``folder``, plus night-round (ward-round under another id and
+    title) and a module whose text is ``second_module``, loaded and published."""
+    shutil.copytree(Path(app.config["CURRICULUM_DIR"]).parent, folder)
+    ward = (folder / "scenarios" / "ward-round.md").read_text(encoding="utf-8")
+    night = ward.replace("id: ward-round", "id: night-round", 1)
+    (folder / "scenarios" / "night-round.md").write_text(
+        night.replace("title: A ward round", "title: A night round", 1), encoding="utf-8"
+    )
+    (folder / "curriculum" / "second-module.md").write_text(second_module, encoding="utf-8")
+    return load_course(folder / "curriculum", folder / "scenarios")

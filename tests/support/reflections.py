@@ -7,7 +7,8 @@ from eduapp.content.models import Document, DocumentKind, Revision
 from eduapp.content.queries import newest_version
 from eduapp.extensions import db
 from eduapp.player import services as player
-from eduapp.player.models import Attempt, Reflection, Visibility
+from eduapp.player.models import Attempt
+from eduapp.reflections.models import Reflection, Visibility
 from eduapp.transaction import unit_of_work
 
 HOSTILE = "<b onmouseover=alert(1)>bold</b> and {{7*7}}"

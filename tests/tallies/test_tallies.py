@@ -33,7 +33,7 @@ from eduapp.extensions import db, utcnow
 from eduapp.player import services as player
 from eduapp.player.models import Attempt
 from eduapp.player.queries import how_others_chose
-from eduapp.studio.services import start_playtest
+from eduapp.studio.publishing import start_playtest
 from eduapp.tallies import services as tallies
 from eduapp.tallies.models import (
     CohortProfession,
