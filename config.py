@@ -73,6 +73,10 @@ class Config:
     #: Sign-ups from one address within SIGNUP_WINDOW_SECONDS: a large class signs up in a day.
     SIGNUPS_PER_ADDRESS = int(os.environ.get("SIGNUPS_PER_ADDRESS", "50"))
     SIGNUP_WINDOW_SECONDS = 24 * 60 * 60
+    #: "Forgot your password?" requests from one address, and for one e-mail address (so that
+    #: nobody can flood someone's inbox), within THROTTLE_WINDOW_SECONDS.
+    PASSWORD_RESETS_PER_ADDRESS = 20
+    PASSWORD_RESETS_PER_EMAIL = 3
     #: How many proxies in front of the app set X-Forwarded-For (0: use the peer address).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
@@ -104,10 +108,16 @@ class Config:
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     SMTP_TIMEOUT = 10
+    #: Where people reach the platform (scheme, host, path), for the links in mail written
+    #: outside a request (a service called from the command line, a worker); inside a request
+    #: links follow the address it came to. Empty: such mail refuses to be written.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
     #: How the platform names itself in e-mail: the school's or programme's name.
     SCHOOL_NAME = os.environ.get("SCHOOL_NAME", "eduapp")
     #: A link to confirm an address, or to finish signing up, works this long.
     CONFIRMATION_LIFETIME_SECONDS = 24 * 60 * 60
+    #: A link to choose a new password works this long, once.
+    PASSWORD_RESET_LIFETIME_SECONDS = 60 * 60
     #: Demo accounts may be created only where this is true.
     ALLOW_DEMO_ACCOUNTS = True
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -116,12 +126,15 @@ class Config:
 class DevelopmentConfig(Config):
     """What ``make run`` uses."""
 
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+
 
 class TestConfig(Config):
     """Fast hashing, no real secret; the database URL is set by the test fixtures."""
 
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
+    PUBLIC_URL = "http://eduapp.test"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8

@@ -4,6 +4,7 @@ from eduapp.accounts.models import (
     AddressConfirmation,
     LoginAttempt,
     LoginSession,
+    PasswordReset,
     User,
     UserRole,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "ModuleScenario",
     "Notification",
     "OutboxMail",
+    "PasswordReset",
     "PeerReview",
     "PeerReviewAllocation",
     "Reflection",

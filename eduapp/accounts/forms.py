@@ -75,6 +75,26 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    submit = SubmitField("Send me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), StrongPassword()],
+        description="At least 10 characters. A passphrase of unrelated words is easy to remember.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("new_password", "The passwords differ.")],
+    )
+    submit = SubmitField("Choose this password")
+
+
 class ConfirmForm(FlaskForm):
     """Carries only the CSRF token: following a mailed link changes nothing until this is sent."""
 

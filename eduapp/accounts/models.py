@@ -233,3 +233,29 @@ class AddressConfirmation(db.Model):
     @property
     def is_sign_up(self) -> bool:
         return self.user_id is None
+
+
+class PasswordReset(db.Model):
+    """A link mailed to an account's address to choose a new password ("Forgot your
+    password?"). Used once: choosing the password deletes every reset of the account; it
+    expires after ``PASSWORD_RESET_LIFETIME_SECONDS``."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the token in the link; the token itself is only in the mail.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.DELETE,
+            withheld=("token_hash",),
+            why="A link waiting to be followed: a secret that lives an hour, kept out of the "
+            "download; erasure deletes it.",
+        ),
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from eduapp.accounts.models import LoginSession, Role, User, UserRole
 from eduapp.accounts.passwords import dummy_verify, hash_password, verify_password
 from eduapp.accounts.signals import profession_changing
-from eduapp.extensions import UTCDateTime, db, utcnow
+from eduapp.extensions import UTCDateTime, db, prepared, utcnow
 from eduapp.transaction import separate_transaction
 
 #: A session's last_seen_at is written only when it is older than this, so that a click does not
@@ -116,6 +116,29 @@ def user_for_token(token: str, query: sa.Select) -> tuple[User, tuple] | None:
             )
     user.session_token = token
     return user, tuple(added)
+
+
+@prepared
+def _lock_learner(_insert) -> sa.Select:
+    users = User.__table__
+    return (
+        sa.select(users.c.profession)
+        .where(users.c.id == sa.bindparam("user_id"))
+        .with_for_update(key_share=True)
+    )
+
+
+def lock_learner(user_id: int) -> str | None:
+    """Hold the learner's row until commit (PostgreSQL; SQLite has one writer at a time), and
+    return their profession. Every write about a learner's play, cohorts or profession takes it
+    first, so they never interleave (docs/architecture.md, "Running counts"); taking it again in
+    a transaction is free. The player takes it with the attempt it records a choice on
+    (``player.queries.recording``).
+
+    ``FOR NO KEY UPDATE`` does not conflict with the key-share locks that inserts referencing
+    the user take, so a learner's own concurrent inserts never deadlock against it.
+    """
+    return db.session.execute(_lock_learner(), {"user_id": user_id}).scalar()
 
 
 def close_session(token: str) -> None:

@@ -1,8 +1,9 @@
-"""What accounts tell the rest of the house: a learner's profession changing, and the three
-moments that mail someone (signing up, signing up with an address that has an account, asking
-to confirm an address). Sent inside the transaction that records them, with the app as sender
-(docs/architecture.md, "Events"); a receiver that writes an outbox row writes it in that
-transaction, so the mail goes exactly when what it tells about is stored.
+"""What accounts tell the rest of the house: a learner's profession changing, and the moments
+that mail someone (signing up, signing up with an address that has an account, asking to
+confirm an address, asking for a password reset link). Sent inside the transaction that
+records them, with the app as sender (docs/architecture.md, "Events"); a receiver that writes
+an outbox row writes it in that transaction, so the mail goes exactly when what it tells about
+is stored.
 """
 
 from blinker import Namespace
@@ -22,3 +23,10 @@ sign_up_refused = _signals.signal("accounts.sign-up-refused")
 
 #: A user asked to confirm their address. Keywords: ``email``, ``name``, ``link``, ``hours``.
 confirmation_requested = _signals.signal("accounts.confirmation-requested")
+
+#: Someone asked for a link to choose a new password for an account. Keywords: ``email``,
+#: ``name``, ``link``, ``minutes`` (how long it works).
+password_reset_requested = _signals.signal("accounts.password-reset-requested")
+
+#: Someone asked for a reset link for an address that has no account. Keywords: ``email``.
+password_reset_unknown = _signals.signal("accounts.password-reset-unknown")

@@ -96,6 +96,14 @@ def _sign_up(address: str) -> _Counter:
     )
 
 
+def _reset_from(address: str) -> _Counter:
+    return _Counter(_keyed_hash("reset-from", _network(address)), "PASSWORD_RESETS_PER_ADDRESS")
+
+
+def _reset_for(email: str) -> _Counter:
+    return _Counter(_keyed_hash("reset-for", normalise_email(email)), "PASSWORD_RESETS_PER_EMAIL")
+
+
 def _state(counter: _Counter) -> tuple[int, int]:
     """(events in the window, whole seconds still to wait) for one counter."""
     config = current_app.config
@@ -180,13 +188,27 @@ def signed_up(address: str) -> None:
     _count(_sign_up(address), is_failure=False)
 
 
+def password_reset_wait(email: str, address: str) -> int:
+    """Seconds before this address may ask for a reset link, or anyone for this e-mail again:
+    the same for an address without an account as for one with (SECURITY.md row 33)."""
+    return max(_state(_reset_from(address))[1], _state(_reset_for(email))[1])
+
+
+def password_reset_asked(email: str, address: str) -> None:
+    _count(_reset_from(address), _reset_for(email), is_failure=False)
+
+
 def keys_naming(email: str, user_id: int) -> list[str]:
     """The keys that name one account (by its address or its id), for erasing its rows.
 
     Keys of an account *and* a network cannot be found without the network; they go by
     themselves once older than the window.
     """
-    return [_account(email).key_hash, _password_change(user_id).key_hash]
+    return [
+        _account(email).key_hash,
+        _password_change(user_id).key_hash,
+        _reset_for(email).key_hash,
+    ]
 
 
 def describe_wait(seconds: int) -> str:

@@ -14,13 +14,15 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 
-from eduapp.accounts import services, signin, signup, throttle
+from eduapp.accounts import password_reset, services, signin, signup, throttle
 from eduapp.accounts.forms import (
     ConfirmForm,
+    ForgotPasswordForm,
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
     RegistrationForm,
+    ResetPasswordForm,
 )
 from eduapp.accounts.passwords import verify_password
 from eduapp.security.access import public, signed_in
@@ -89,6 +91,52 @@ def confirm_address(token: str):
     except signup.ConfirmationError as error:
         return render_template("accounts/confirm.html", confirmation=None, problem=str(error)), 410
     return render_template("accounts/confirm.html", confirmation=confirmation, form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        address = request.remote_addr or ""
+        if wait := throttle.password_reset_wait(form.email.data, address):
+            log.warning("refused: password reset throttled")
+            return _too_many(form.email, wait, "accounts/forgot_password.html", form=form)
+        throttle.password_reset_asked(form.email.data, address)  # before the request writes
+        password_reset.request_reset(form.email.data)
+        session["reset_address"] = services.normalise_email(form.email.data)
+        return redirect(url_for("accounts.reset_sent"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.get("/password/forgot/sent")
+@public
+def reset_sent():
+    return render_template(
+        "accounts/reset_sent.html",
+        address=session.pop("reset_address", None),
+        minutes=current_app.config["PASSWORD_RESET_LIFETIME_SECONDS"] // 60,
+    )
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    """A mailed link: the form to choose a new password; only sending it uses the link."""
+    form = ResetPasswordForm()
+    try:
+        reset = password_reset.reset_for(token)
+        if form.validate_on_submit():
+            password_reset.choose_password(reset, form.new_password.data)
+            if current_user.is_authenticated:
+                logout_user()  # the session was ended with every other one of the account
+            session.clear()
+            flash("Your new password is set. Sign in with it.", "success")
+            return redirect(url_for("accounts.login"))
+    except password_reset.ResetError as error:
+        return render_template("accounts/reset_password.html", form=None, problem=str(error)), 410
+    page = render_template("accounts/reset_password.html", form=form, email=reset.user.email)
+    return page, 400 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])

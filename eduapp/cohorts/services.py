@@ -15,7 +15,12 @@ from eduapp.accounts.queries import verified_account_for
 from eduapp.accounts.services import normalise_email
 from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortModule, CohortTutor
 from eduapp.cohorts.queries import cohort_by_code, is_member_of
-from eduapp.cohorts.signals import learner_joined, learner_left, membership_changing
+from eduapp.cohorts.signals import (
+    learner_joined,
+    learner_left,
+    learners_invited,
+    membership_changing,
+)
 from eduapp.content.models import Document
 from eduapp.extensions import db
 
@@ -78,8 +83,11 @@ def leave(learner: User, cohort: Cohort) -> None:
         learner_left.send(app, user_id=learner.id, cohort_id=cohort.id)
 
 
-def invite_emails(cohort: Cohort, text: str) -> tuple[list[str], list[str]]:
-    """Invite every address in ``text`` (commas, spaces or lines); returns (added, refused)."""
+def invite_emails(
+    cohort: Cohort, text: str, inviter: User | None = None
+) -> tuple[list[str], list[str]]:
+    """Invite every address in ``text`` (commas, spaces or lines); returns (added, refused).
+    Each address invited for the first time is told by mail (``learners_invited``)."""
     added, refused = [], []
     existing = {
         i.email
@@ -96,6 +104,13 @@ def invite_emails(cohort: Cohort, text: str) -> tuple[list[str], list[str]]:
             existing.add(email)
             added.append(email)
     db.session.flush()
+    if added:
+        learners_invited.send(
+            current_app._get_current_object(),
+            emails=added,
+            cohort_name=cohort.name,
+            inviter_name=inviter.display_name if inviter else "",
+        )
     return added, refused
 
 

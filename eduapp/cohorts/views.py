@@ -98,10 +98,10 @@ def invite(cohort_id: int):
     form = InviteLearnersForm()
     if not form.validate_on_submit():
         return _dashboard_page(cohort, invite_form=form, status=400)
-    added, refused = services.invite_emails(cohort, form.emails.data)
+    added, refused = services.invite_emails(cohort, form.emails.data, current_user)
     flash(
-        f"{len(added)} learner(s) invited. Each sees the invitation on signing in, once "
-        "they have confirmed that the address is theirs.",
+        f"{len(added)} learner(s) invited and told by e-mail. Each sees the invitation on "
+        "signing in, once they have confirmed that the address is theirs.",
         "success",
     )
     if refused:

@@ -9,7 +9,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from eduapp.content.models import Revision, Version
 from eduapp.engine import Scenario, State, start_state
@@ -55,6 +55,10 @@ class Attempt(db.Model):
     reflections: Mapped[list["Reflection"]] = relationship(
         back_populates="attempt", order_by="Reflection.step", lazy="selectin"
     )
+    #: The learner's profession ("" if they have none), loaded with their row lock when a
+    #: choice is recorded (``player.queries.recording``); None when the attempt was loaded
+    #: otherwise, and the lock not taken.
+    learner_profession: Mapped[str | None] = query_expression()
     #: The choice that brought the attempt where it stands (None at the start) and the
     #: reflection written there: all the step page reads, joined to the attempt in one query.
     arrival: Mapped["ChoiceEvent | None"] = relationship(

@@ -5,15 +5,17 @@ from typing import ClassVar
 
 import sqlalchemy as sa
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, with_expression
 
+from eduapp.accounts.models import User
 from eduapp.cache import MIB, ByteBoundedCache
-from eduapp.content.models import Version
+from eduapp.content.models import Document, Version
 from eduapp.content.queries import parse_scenario_source
 from eduapp.engine import Scenario
 from eduapp.extensions import db, prepared
 from eduapp.markdown import render_markdown
-from eduapp.player.models import Attempt, AttemptStatus
+from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent
+from eduapp.reflections.models import Reflection
 from eduapp.tallies.models import SharedChoiceFigure
 from eduapp.tallies.queries import scenario_progress
 
@@ -23,23 +25,50 @@ from eduapp.tallies.queries import scenario_progress
 #: ending page reads it). Built once (``prepared``): the page is what every click reads.
 @prepared
 def step_page(_insert) -> sa.Select:
-    return _attempt_by_id(Attempt.arrival, Attempt.reflection_here)
+    return _attempt_by_id(_ARRIVAL, _REFLECTION_HERE)
 
 
 #: Recording a choice: the attempt with its version and the reflection written where it stands
-#: (the box posted with the choice updates it); not its history, which the counts ask the
-#: database about (tallies/services.py).
+#: (the box posted with the choice updates it), and the learner's row locked until commit with
+#: their profession read (``accounts.services.lock_learner``: the lock every write about their
+#: play takes first); not its history, which the counts ask the database about.
 @prepared
 def recording(_insert) -> sa.Select:
-    return _attempt_by_id(Attempt.reflection_here)
+    users = User.__table__
+    return (
+        _attempt_by_id(_REFLECTION_HERE)
+        .join(users, users.c.id == Attempt.user_id)
+        .options(
+            with_expression(
+                Attempt.learner_profession,
+                sa.func.coalesce(sa.type_coerce(users.c.profession, sa.String), ""),
+            )
+        )
+        .with_for_update(of=users, key_share=True)
+        .execution_options(populate_existing=True)
+    )
+
+
+_ARRIVAL = joinedload(Attempt.arrival).load_only(
+    ChoiceEvent.from_node, ChoiceEvent.choice_number, ChoiceEvent.choice_label
+)
+_REFLECTION_HERE = joinedload(Attempt.reflection_here).load_only(
+    Reflection.body, Reflection.visibility
+)
 
 
 def _attempt_by_id(*joined) -> sa.Select:
+    """The attempt, and of its version only what playing it reads (the scenario's text and
+    document): a column the page never reads still costs every click its decoding."""
     return (
         sa.select(Attempt)
         .where(Attempt.id == sa.bindparam("ident"))
         .options(
-            *(joinedload(relationship) for relationship in joined),
+            joinedload(Attempt.version)
+            .load_only(Version.document_id, Version.source)
+            .joinedload(Version.document)
+            .load_only(Document.slug),
+            *joined,
             lazyload(Attempt.events),
             lazyload(Attempt.reflections),
         )

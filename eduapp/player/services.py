@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from eduapp.accounts.models import User
+from eduapp.accounts.services import lock_learner
 from eduapp.content.models import Version
 from eduapp.content.queries import scenario_of
 from eduapp.engine import ChoiceUnavailable, take_choice
@@ -52,6 +53,8 @@ def start_attempt(user: User, version: Version, *, fresh: bool = False) -> Attem
     unfinished = unfinished_attempt(user.id, version.document_id)
     if unfinished is not None and not fresh:
         return unfinished
+    # The learner's row lock before any attempt's, in the order recording a choice takes them.
+    lock_learner(user.id)
     if unfinished is not None:
         unfinished.status = AttemptStatus.ABANDONED.value
     attempt = Attempt.at_start(scenario_of(version), user_id=user.id, version=version)
@@ -115,6 +118,9 @@ def choose(
     now = utcnow()
     finished = scenario.node(after.node_id).is_ending
     variables = dict(after.variables)
+    profession = attempt.learner_profession
+    if profession is None:  # not loaded by ``queries.recording``: the learner's lock first
+        profession = lock_learner(attempt.user_id) or ""
     claimed = db.session.execute(
         _claim_step(),
         {
@@ -152,6 +158,7 @@ def choose(
             current_app._get_current_object(),
             choice=RecordedChoice(
                 user_id=attempt.user_id,
+                profession=profession or None,
                 attempt_id=attempt.id,
                 step=after.step,
                 version_id=attempt.version_id,

@@ -24,6 +24,9 @@ class RecordedChoice:
     """One recorded choice of a learner, as the player tells it."""
 
     user_id: int
+    #: The learner's profession, read under their row lock, which the player holds from
+    #: reading the attempt until the transaction ends (``player.queries.recording``).
+    profession: str | None
     attempt_id: int
     #: The attempt's step after the choice: its event's step.
     step: int

@@ -3,6 +3,8 @@
 Every write goes into the request's transaction with its audit event (eduapp/transaction.py).
 """
 
+from flask import current_app
+
 from eduapp.accounts.models import Role, User
 from eduapp.accounts.queries import verified_account_for
 from eduapp.audit.services import record
@@ -11,6 +13,8 @@ from eduapp.extensions import db
 from eduapp.studio import queries
 from eduapp.studio.errors import StudioError
 from eduapp.studio.models import MemberRole, Membership
+from eduapp.studio.signals import member_invited
+from eduapp.urls import external_url
 
 #: What an invitation answers, whether the address has no account, an unconfirmed one, a member
 #: already or someone new: the inviter learns nothing about who has an account (SECURITY.md
@@ -47,6 +51,15 @@ def invite(actor: User, document: Document, email: str, role: MemberRole, credit
     )
     record("invited", actor=actor, document=document, subject=user, detail=f"as {role.label}")
     db.session.flush()
+    member_invited.send(
+        current_app._get_current_object(),
+        email=user.email,
+        name=user.display_name,
+        inviter_name=actor.display_name,
+        title=queries.latest_revision(document).title or document.slug,
+        role=role.label,
+        link=external_url("studio.editor", kind=document.kind, slug=document.slug),
+    )
 
 
 def remove_member(actor: User, document: Document, membership: Membership) -> None:

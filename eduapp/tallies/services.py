@@ -1,8 +1,10 @@
 """Writes of the tallies, each inside the transaction of what it counts: called by the
 receivers of the domains' events (receivers.py), never by the domains themselves.
 
-Concurrency: every writer first takes the learner's row lock (``lock_learner``), so a choice
-and that learner joining a cohort, leaving it or changing profession never interleave; and
+Concurrency: every writer first takes the learner's row lock (``lock_learner``; a choice is
+recorded with it already held, taken by the player with the attempt, which tells the profession
+it read under it), so a choice and that learner joining a cohort, leaving it or changing
+profession never interleave; and
 every writer touches tally rows in key order, so two learners' writers can wait for each
 other but never deadlock. Counts are added in the database (``INSERT ... ON CONFLICT DO
 UPDATE``), never read, changed in Python and written back.
@@ -16,6 +18,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from flask import current_app
 
+from eduapp.accounts import services as accounts
 from eduapp.accounts.models import User
 from eduapp.cohorts.models import CohortMember
 from eduapp.content.models import Version
@@ -41,25 +44,10 @@ TALLY_KEY = ("cohort_id", "document_id", "node_id", "choice_label", "profession"
 BATCH = 500
 
 
-@prepared
-def _lock_learner(_insert) -> sa.Select:
-    users = User.__table__
-    return (
-        sa.select(users.c.profession)
-        .where(users.c.id == sa.bindparam("user_id"))
-        .with_for_update(key_share=True)
-    )
-
-
 def lock_learner(user_id: int) -> str:
-    """Hold the learner's row until commit (PostgreSQL; SQLite has one writer at a time), and
-    return their profession as the tallies count it. Taking it again in a transaction is free.
-
-    ``FOR NO KEY UPDATE`` does not conflict with the key-share locks that inserts referencing
-    the user take, so a learner's own concurrent inserts never deadlock against it.
-    """
-    profession = db.session.execute(_lock_learner(), {"user_id": user_id}).scalar()
-    return profession or NO_PROFESSION
+    """Hold the learner's row until commit and return their profession as the tallies count it
+    (``accounts.services.lock_learner``)."""
+    return accounts.lock_learner(user_id) or NO_PROFESSION
 
 
 def attempt_started(user_id: int, document_id: int) -> None:
@@ -123,8 +111,9 @@ def _count_choice(insert) -> sa.Insert:
 
 def count_choice(choice: RecordedChoice) -> None:
     """Add one recorded choice to the tallies of every cohort the learner belongs to, and to
-    the version's count of learners per choice."""
-    profession = lock_learner(choice.user_id)
+    the version's count of learners per choice. The player holds the learner's row lock from
+    reading the attempt, and tells the profession it read under it."""
+    profession = choice.profession or NO_PROFESSION
     db.session.execute(
         _count_choice(),
         {

@@ -39,11 +39,11 @@ def test_the_step_page_costs_two_statements(client, auth, login_as, course, coun
     assert "FROM notifications" in statements[0]
 
 
-def test_recording_a_choice_costs_eight_statements(client, auth, login_as, course, count_queries):
+def test_recording_a_choice_costs_seven_statements(client, auth, login_as, course, count_queries):
     """Before the step is claimed: the user with their roles, the attempt with the reflection
-    written where it stands; never its history. Then the claim, the event, the learner's lock,
-    the cohorts' tallies (one statement for every cohort), the learner's first choice there and
-    the version's count of learners."""
+    written where it stands and the learner's row locked; never its history. Then the claim,
+    the event, the cohorts' tallies (one statement for every cohort), the learner's first
+    choice there and the version's count of learners."""
     login_as(Role.LEARNER)
     attempt_id = start(auth)
     page = f"/attempts/{attempt_id}"
@@ -58,7 +58,7 @@ def test_recording_a_choice_costs_eight_statements(client, auth, login_as, cours
     assert claim == 2, listing
     assert not any("FROM choice_events" in s for s in statements[:claim]), listing
     assert sum(1 for s in statements if s.startswith("INSERT INTO cohort_tallies")) == 1, listing
-    assert len(statements) == 8, listing
+    assert len(statements) == 7, listing
 
 
 def test_a_published_node_is_rendered_once_per_process(

@@ -32,6 +32,16 @@ ROWS = {
     ("accounts.confirm_address", "POST"): Row(
         "/confirm/not-a-token", expect(410, anonymous=410), {}
     ),
+    # Asking for a password reset link: public, and the same answer whoever asks.
+    ("accounts.forgot_password", "GET"): Row("/password/forgot", expect(200, anonymous=200)),
+    ("accounts.forgot_password", "POST"): Row("/password/forgot", expect(200, anonymous=200), {}),
+    ("accounts.reset_sent", "GET"): Row("/password/forgot/sent", expect(200, anonymous=200)),
+    ("accounts.reset_password", "GET"): Row(
+        "/password/reset/not-a-token", expect(410, anonymous=410)
+    ),
+    ("accounts.reset_password", "POST"): Row(
+        "/password/reset/not-a-token", expect(410, anonymous=410), {}
+    ),
     ("accounts.ask_for_confirmation", "POST"): Row("/profile/confirm-address", expect(302), {}),
     ("accounts.login", "GET"): Row("/login", expect(302, anonymous=200)),
     ("accounts.login", "POST"): Row("/login", expect(302, anonymous=200), {}),
