@@ -75,6 +75,19 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
+class EmailChangeForm(FlaskForm):
+    """Moving the account to another address: the password, then a link to the new address."""
+
+    new_email = EmailField(
+        "New e-mail address",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    current_password = PasswordField(
+        "Your password", validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    submit = SubmitField("Send a link to the new address")
+
+
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         "E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]

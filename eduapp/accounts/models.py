@@ -184,9 +184,10 @@ class LoginAttempt(db.Model):
 class AddressConfirmation(db.Model):
     """A link mailed to an address to prove that whoever follows it reads that mailbox.
 
-    Two kinds: a sign-up waiting for its address to be confirmed (the account is created only
-    then, so nobody can take an address that is not theirs), and an existing account confirming
-    its address. Used once, then deleted; it expires after ``CONFIRMATION_LIFETIME_SECONDS``.
+    Three kinds: a sign-up waiting for its address to be confirmed (the account is created only
+    then, so nobody can take an address that is not theirs), an existing account confirming its
+    address, and an account moving to a new address (which it gets only then). Used once, then
+    deleted; it expires after ``CONFIRMATION_LIFETIME_SECONDS``.
     """
 
     __tablename__ = "address_confirmations"
@@ -200,6 +201,9 @@ class AddressConfirmation(db.Model):
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
+    #: For an account moving to this address: the address it had when the move was asked;
+    #: the link moves it only if it still has that one. None for any other confirmation.
+    replaces_email: Mapped[str | None] = mapped_column(sa.String(254))
     #: The sign-up's details, kept until the address is confirmed (empty for an account).
     display_name: Mapped[str] = mapped_column(sa.String(80), default="")
     profession: Mapped[str | None] = mapped_column(sa.String(32))
@@ -224,7 +228,13 @@ class AddressConfirmation(db.Model):
             owner="email",
             names=Names.EMAIL,
             erasure=Erasure.DELETE,
-            withheld=("token_hash", "display_name", "profession", "password_hash"),
+            withheld=(
+                "token_hash",
+                "display_name",
+                "profession",
+                "password_hash",
+                "replaces_email",
+            ),
             why="A confirmation sent to the address (a sign-up in waiting, or the account's): "
             "a secret, kept out of the download; erasure deletes it.",
         ),
@@ -233,6 +243,10 @@ class AddressConfirmation(db.Model):
     @property
     def is_sign_up(self) -> bool:
         return self.user_id is None
+
+    @property
+    def is_address_change(self) -> bool:
+        return self.replaces_email is not None
 
 
 class PasswordReset(db.Model):

@@ -4,9 +4,10 @@ choose a new password (issue 12; SECURITY.md rows 13 and 33).
 Asking never says whether the address has an account: the page answers "we sent a link if it
 has one" either way, and the mail tells the owner which it is (a link, or a note that the
 address has no account). A link works once, for ``PASSWORD_RESET_LIFETIME_SECONDS``; choosing
-the password ends every session of the account, deletes every other link it was sent, and
-confirms the address (whoever chose it read the mail). The request is throttled per address and
-per e-mail address (accounts/throttle.py), so nobody can flood someone's inbox.
+the password ends every session of the account, deletes every other link it was sent (a move
+to another address too), and confirms the address (whoever chose it read the mail). The
+request is throttled per address and per e-mail address (accounts/throttle.py), so nobody can
+flood someone's inbox.
 """
 
 import hashlib
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 
 from eduapp.accounts import signals
-from eduapp.accounts.models import LoginSession, PasswordReset, User
+from eduapp.accounts.models import AddressConfirmation, LoginSession, PasswordReset, User
 from eduapp.accounts.passwords import hash_password
 from eduapp.accounts.services import normalise_email
 from eduapp.extensions import db, utcnow
@@ -86,6 +87,8 @@ def choose_password(reset: PasswordReset, new_password: str) -> User:
         raise ResetError(EXPIRED)
     db.session.execute(sa.delete(PasswordReset).where(PasswordReset.user_id == user.id))
     db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user.id))
+    # A move to another address asked meanwhile may be whoever knew the old password's.
+    db.session.execute(sa.delete(AddressConfirmation).where(AddressConfirmation.user_id == user.id))
     user.password_hash = hash_password(new_password)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()

@@ -30,3 +30,14 @@ password_reset_requested = _signals.signal("accounts.password-reset-requested")
 
 #: Someone asked for a reset link for an address that has no account. Keywords: ``email``.
 password_reset_unknown = _signals.signal("accounts.password-reset-unknown")
+
+#: An account asked to move to a new address. Keywords: ``email`` (the new one), ``name``,
+#: ``link`` (which moves it), ``hours``.
+address_change_requested = _signals.signal("accounts.address-change-requested")
+
+#: The same, told to the address the account has now. Keywords: ``email``, ``name``,
+#: ``new_email``.
+address_change_noticed = _signals.signal("accounts.address-change-noticed")
+
+#: An account asked to move to an address another account has. Keywords: ``email`` (that one).
+address_change_refused = _signals.signal("accounts.address-change-refused")

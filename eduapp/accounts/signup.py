@@ -1,5 +1,6 @@
-"""Signing up and confirming an address: whoever follows a link mailed to an address reads that
-mailbox, and only then does an account get the address (SECURITY.md rows 30 and 33).
+"""Signing up, confirming an address and moving to a new one: whoever follows a link mailed to
+an address reads that mailbox, and only then does an account get the address (SECURITY.md rows
+30 and 33).
 
 Signing up never says whether the address has an account: both answers are "we sent you a
 link". The mail tells the owner which it is: a link that creates the account, or a note that
@@ -112,6 +113,30 @@ def request_confirmation(user: User) -> bool:
     return True
 
 
+def request_address_change(user: User, new_email: str) -> None:
+    """Mail the new address a link that moves the account to it, and tell the address it has now.
+
+    If another account has the new address, that address is told so instead, and the answer is
+    the same: nobody learns here who has an account. Any earlier link of the account stops
+    working."""
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise ConfirmationError("That is the address you have now.")
+    db.session.execute(sa.delete(AddressConfirmation).where(AddressConfirmation.user_id == user.id))
+    app = current_app._get_current_object()
+    if db.session.scalar(sa.select(User.id).where(User.email == new_email)) is not None:
+        signals.address_change_refused.send(app, email=new_email)
+        return
+    _, token = _new_confirmation(email=new_email, user_id=user.id, replaces_email=user.email)
+    signals.address_change_requested.send(
+        app, email=new_email, name=user.display_name, link=_link(token), hours=_lifetime_hours()
+    )
+    signals.address_change_noticed.send(
+        app, email=user.email, name=user.display_name, new_email=new_email
+    )
+    db.session.flush()
+
+
 def confirmation_for(token: str) -> AddressConfirmation:
     """The confirmation this link stands for, if it is still good; else ConfirmationError."""
     confirmation = db.session.scalar(
@@ -136,6 +161,8 @@ def confirm(confirmation: AddressConfirmation) -> User:
     ).rowcount
     if used != 1:  # the same link, followed twice at once: the other request has it
         raise ConfirmationError(EXPIRED)
+    if confirmation.is_address_change:
+        return _move(confirmation)
     if not confirmation.is_sign_up:
         user = db.session.get(User, confirmation.user_id)
         if user is None or user.email != confirmation.email:
@@ -166,4 +193,24 @@ def confirm(confirmation: AddressConfirmation) -> User:
             AddressConfirmation.user_id.is_(None),
         )
     )
+    return user
+
+
+def _move(confirmation: AddressConfirmation) -> User:
+    """Move the account to the confirmed address, if it still has the address it asked from and
+    nobody took the new one meanwhile (the unique e-mail decides a race)."""
+    user = db.session.get(User, confirmation.user_id)
+    if user is None or user.email != confirmation.replaces_email:
+        raise ConfirmationError("This link was for an address the account no longer has.")
+    taken = "This address has another account now, so yours keeps its address."
+    if db.session.scalar(sa.select(User.id).where(User.email == confirmation.email)):
+        raise ConfirmationError(taken)
+    try:
+        with db.session.begin_nested():
+            user.email = confirmation.email
+            user.email_verified_at = utcnow()
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise ConfirmationError(taken) from None
+    db.session.execute(sa.delete(AddressConfirmation).where(AddressConfirmation.user_id == user.id))
     return user

@@ -17,6 +17,7 @@ from flask_login import current_user, logout_user
 from eduapp.accounts import password_reset, services, signin, signup, throttle
 from eduapp.accounts.forms import (
     ConfirmForm,
+    EmailChangeForm,
     ForgotPasswordForm,
     LoginForm,
     PasswordChangeForm,
@@ -79,13 +80,16 @@ def confirm_address(token: str):
     try:
         confirmation = signup.confirmation_for(token)
         if form.validate_on_submit():
-            is_sign_up = confirmation.is_sign_up
+            is_sign_up, moves = confirmation.is_sign_up, confirmation.is_address_change
             user = signup.confirm(confirmation)
             if is_sign_up:
                 signin.start_session(user)
                 flash("Welcome. Your account is ready: pick a module to begin.", "success")
                 return redirect(url_for("player.modules"))
-            flash("Your address is confirmed.", "success")
+            if moves:
+                flash(f"Your account's address is now {user.email}.", "success")
+            else:
+                flash("Your address is confirmed.", "success")
             landing = "accounts.profile" if current_user.is_authenticated else "accounts.login"
             return redirect(url_for(landing))
     except signup.ConfirmationError as error:
@@ -174,9 +178,17 @@ def profile():
         services.update_profile(current_user, form.display_name.data, form.profession.data)
         flash("Your profile is saved.", "success")
         return redirect(url_for("accounts.profile"))
-    return render_template(
-        "accounts/profile.html", form=form, password_form=PasswordChangeForm(formdata=None)
-    )
+    return render_template("accounts/profile.html", **_profile_forms(form=form))
+
+
+def _profile_forms(**given) -> dict:
+    """The profile page's three forms: those given (sent back with what was typed), the others
+    empty."""
+    return {
+        "form": ProfileForm(obj=current_user),
+        "password_form": PasswordChangeForm(formdata=None),
+        "email_form": EmailChangeForm(prefix="email", formdata=None),
+    } | given
 
 
 @bp.post("/profile/confirm-address")
@@ -195,7 +207,7 @@ def ask_for_confirmation():
 @signed_in
 def change_password():
     form = PasswordChangeForm()
-    page = {"form": ProfileForm(obj=current_user), "password_form": form}
+    page = _profile_forms(password_form=form)
     if form.validate_on_submit():
         if wait := throttle.password_change_wait(current_user.id):
             log.warning("refused: password change throttled")
@@ -207,4 +219,35 @@ def change_password():
             return redirect(url_for("accounts.profile"))
         throttle.password_change_failed(current_user.id)
         form.current_password.errors.append("That is not your current password.")
+    return render_template("accounts/profile.html", **page), 400
+
+
+@bp.post("/profile/email")
+@signed_in
+def change_email():
+    """Move the account to another address: with the password, by a link to the new address
+    (counted with the password change's wrong passwords)."""
+    form = EmailChangeForm(prefix="email")
+    page = _profile_forms(email_form=form)
+    if form.validate_on_submit():
+        if wait := throttle.password_change_wait(current_user.id):
+            log.warning("refused: address change throttled")
+            return _too_many(form.current_password, wait, "accounts/profile.html", **page)
+        if verify_password(current_user.password_hash, form.current_password.data):
+            throttle.password_change_succeeded(current_user.id)
+            try:
+                signup.request_address_change(current_user, form.new_email.data)
+            except signup.ConfirmationError as error:
+                form.new_email.errors.append(str(error))
+            else:
+                new_email = services.normalise_email(form.new_email.data)
+                flash(
+                    f"We sent a link to {new_email}: your account moves to that address when "
+                    "you open it. Until then it keeps this one.",
+                    "info",
+                )
+                return redirect(url_for("accounts.profile"))
+        else:
+            throttle.password_change_failed(current_user.id)
+            form.current_password.errors.append("That is not your password.")
     return render_template("accounts/profile.html", **page), 400

@@ -41,6 +41,32 @@ def _confirmation_requested(_app, *, email: str, name: str, link: str, hours: in
     )
 
 
+def _address_change_requested(_app, *, email: str, name: str, link: str, hours: int) -> None:
+    queue_mail(
+        email, "Confirm your new address", "address_change", name=name, link=link, hours=hours
+    )
+
+
+def _address_change_noticed(_app, *, email: str, name: str, new_email: str) -> None:
+    queue_mail(
+        email,
+        "Your account may move to another address",
+        "address_change_notice",
+        name=name,
+        new_email=new_email,
+        reset_link=external_url("accounts.forgot_password"),
+    )
+
+
+def _address_change_refused(_app, *, email: str) -> None:
+    queue_mail(
+        email,
+        "This address has an account already",
+        "address_change_refused",
+        sign_in_link=external_url("accounts.login"),
+    )
+
+
 def _password_reset_requested(_app, *, email: str, name: str, link: str, minutes: int) -> None:
     queue_mail(
         email, "Choose a new password", "password_reset", name=name, link=link, minutes=minutes
@@ -88,6 +114,9 @@ RECEIVERS = (
     (accounts.sign_up_requested, _sign_up_requested),
     (accounts.sign_up_refused, _sign_up_refused),
     (accounts.confirmation_requested, _confirmation_requested),
+    (accounts.address_change_requested, _address_change_requested),
+    (accounts.address_change_noticed, _address_change_noticed),
+    (accounts.address_change_refused, _address_change_refused),
     (accounts.password_reset_requested, _password_reset_requested),
     (accounts.password_reset_unknown, _password_reset_unknown),
     (cohorts.learners_invited, _learners_invited),

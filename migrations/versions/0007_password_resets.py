@@ -1,4 +1,5 @@
-"""password resets (issue 12): links mailed to an account's address to choose a new password
+"""password resets and address changes (issue 12): links mailed to an account's address to
+choose a new password; a confirmation that moves an account to a new address
 
 Revision ID: 3c1d7e0b9a42
 Revises: 52b4b26b3e39
@@ -33,9 +34,13 @@ def upgrade():
         batch_op.create_index(
             batch_op.f('ix_password_resets_user_id'), ['user_id'], unique=False
         )
+    with op.batch_alter_table('address_confirmations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('replaces_email', sa.String(length=254), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('address_confirmations', schema=None) as batch_op:
+        batch_op.drop_column('replaces_email')
     with op.batch_alter_table('password_resets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_resets_user_id'))
     op.drop_table('password_resets')

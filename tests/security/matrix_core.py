@@ -50,6 +50,7 @@ ROWS = {
     # An empty post keeps the profile as it is.
     ("accounts.profile", "POST"): Row("/profile", expect(302), {}),
     ("accounts.change_password", "POST"): Row("/profile/password", expect(400), {}),
+    ("accounts.change_email", "POST"): Row("/profile/email", expect(400), {}),
     ("player.modules", "GET"): Row("/modules", expect(200)),
     ("player.module", "GET"): Row("/modules/test-module", expect(200)),
     ("player.start", "POST"): Row(
