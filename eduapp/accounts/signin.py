@@ -8,7 +8,9 @@
 4. A success starts afresh: the cookie session is cleared (nothing planted before sign-in
    survives), a login session row is recorded, and Flask-Login remembers its token.
 
-The view parses the form and shows what came of it (eduapp/accounts/views.py).
+The view parses the form and shows what came of it (eduapp/accounts/views.py). A signed-in
+user asked for their password again (to change it, or to move the account to another address)
+goes through ``check_current_password``: the same throttle, counted per account.
 """
 
 import logging
@@ -19,6 +21,7 @@ from flask_login import login_user
 
 from eduapp.accounts import services, throttle
 from eduapp.accounts.models import User
+from eduapp.accounts.passwords import verify_password
 
 log = logging.getLogger("eduapp.access")
 
@@ -54,3 +57,25 @@ def start_session(user: User) -> None:
     session.clear()
     services.open_session(user)
     login_user(user)
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    """What came of asking a signed-in user for their password again: right or not, or how long
+    to wait first."""
+
+    right: bool
+    wait: int = 0
+
+
+def check_current_password(user: User, password: str) -> PasswordCheck:
+    """The password asked again before changing it or the account's address: wrong ones are
+    counted per account, on a connection of their own, and past an allowance each try waits."""
+    if wait := throttle.password_change_wait(user.id):
+        log.warning("refused: current password throttled")
+        return PasswordCheck(right=False, wait=wait)
+    if verify_password(user.password_hash, password):
+        throttle.password_change_succeeded(user.id)
+        return PasswordCheck(right=True)
+    throttle.password_change_failed(user.id)
+    return PasswordCheck(right=False)

@@ -25,7 +25,6 @@ from eduapp.accounts.forms import (
     RegistrationForm,
     ResetPasswordForm,
 )
-from eduapp.accounts.passwords import verify_password
 from eduapp.security.access import public, signed_in
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -209,15 +208,13 @@ def change_password():
     form = PasswordChangeForm()
     page = _profile_forms(password_form=form)
     if form.validate_on_submit():
-        if wait := throttle.password_change_wait(current_user.id):
-            log.warning("refused: password change throttled")
-            return _too_many(form.current_password, wait, "accounts/profile.html", **page)
-        if verify_password(current_user.password_hash, form.current_password.data):
-            throttle.password_change_succeeded(current_user.id)
+        check = signin.check_current_password(current_user, form.current_password.data)
+        if check.wait:
+            return _too_many(form.current_password, check.wait, "accounts/profile.html", **page)
+        if check.right:
             services.change_password(current_user, form.new_password.data)
             flash("Your password is changed; other devices were signed out.", "success")
             return redirect(url_for("accounts.profile"))
-        throttle.password_change_failed(current_user.id)
         form.current_password.errors.append("That is not your current password.")
     return render_template("accounts/profile.html", **page), 400
 
@@ -230,11 +227,10 @@ def change_email():
     form = EmailChangeForm(prefix="email")
     page = _profile_forms(email_form=form)
     if form.validate_on_submit():
-        if wait := throttle.password_change_wait(current_user.id):
-            log.warning("refused: address change throttled")
-            return _too_many(form.current_password, wait, "accounts/profile.html", **page)
-        if verify_password(current_user.password_hash, form.current_password.data):
-            throttle.password_change_succeeded(current_user.id)
+        check = signin.check_current_password(current_user, form.current_password.data)
+        if check.wait:
+            return _too_many(form.current_password, check.wait, "accounts/profile.html", **page)
+        if check.right:
             try:
                 signup.request_address_change(current_user, form.new_email.data)
             except signup.ConfirmationError as error:
@@ -248,6 +244,5 @@ def change_email():
                 )
                 return redirect(url_for("accounts.profile"))
         else:
-            throttle.password_change_failed(current_user.id)
             form.current_password.errors.append("That is not your password.")
     return render_template("accounts/profile.html", **page), 400
