@@ -1,5 +1,5 @@
 """Command-line commands: ``flask content check|load``, ``flask demo accounts``,
-``flask tallies rebuild`` and ``flask mail send``.
+``flask tallies rebuild``, ``flask notifications digest`` and ``flask mail send``.
 
 Each is a thin shell over a service function that tests call directly, and runs as one unit of
 work (``CommandGroup``): committed when it returns, rolled back when it fails. ``flask mail
@@ -17,12 +17,14 @@ from eduapp.accounts.services import create_or_update_account
 from eduapp.content.services import export_course, load_course
 from eduapp.engine import ContentError, check_course, format_report
 from eduapp.mail.cli import mail
+from eduapp.notifications.digest import send_digests
 from eduapp.tallies import services as tally_services
 from eduapp.transaction import CommandGroup
 
 content = CommandGroup("content", help="Check and load the course from curriculum/ and scenarios/.")
 demo = CommandGroup("demo", help="Development helpers.")
 tallies = CommandGroup("tallies", help="The running counts that cohort dashboards read.")
+notifications = CommandGroup("notifications", help="The daily e-mail digest of notifications.")
 
 #: One account per role, for trying the platform locally. Never created in production.
 DEMO_ACCOUNTS = [
@@ -110,8 +112,16 @@ def rebuild_tallies():
     click.echo("Tallies rebuilt from the recorded choices.")
 
 
+@notifications.command("digest")
+def digest():
+    """Write today's digests to the outbox (run once a day; `flask mail send` sends them)."""
+    mailed = send_digests()
+    click.echo(f"{mailed} digest(s) written to the outbox.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(content)
     app.cli.add_command(demo)
     app.cli.add_command(tallies)
+    app.cli.add_command(notifications)
     app.cli.add_command(mail)

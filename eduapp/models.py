@@ -15,7 +15,7 @@ from eduapp.content.models import Document, Revision, Version
 from eduapp.extensions import db
 from eduapp.mail.models import OutboxMail
 from eduapp.mydata.models import ErasureRequest
-from eduapp.notifications.models import Notification
+from eduapp.notifications.models import DigestSetting, Notification
 from eduapp.player.models import Attempt, ChoiceEvent
 from eduapp.reflections.models import (
     PeerReview,
@@ -57,6 +57,7 @@ __all__ = [
     "CohortTally",
     "CohortTutor",
     "Comment",
+    "DigestSetting",
     "Document",
     "ErasureRequest",
     "LearnerChoice",

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
 from werkzeug.routing import IntegerConverter, Map
 
 from eduapp.extensions import MAX_INTEGER
@@ -31,3 +31,15 @@ def external_url(endpoint: str, **values) -> str:
         parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def absolute_url(path: str) -> str:
+    """A path inside the app (a notification's link) as an absolute link, for mail: on the
+    address the request came to, or, outside a request, on ``PUBLIC_URL``'s host."""
+    if has_request_context():
+        return request.host_url.rstrip("/") + path
+    public = current_app.config["PUBLIC_URL"]
+    if not public:
+        raise RuntimeError("set PUBLIC_URL to write links in mail outside a request")
+    parts = urlsplit(public)
+    return f"{parts.scheme or 'https'}://{parts.netloc}{path}"

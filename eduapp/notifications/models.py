@@ -32,3 +32,27 @@ class Notification(db.Model):
             "person, so deleting a person's own notifications is all erasure does here.",
         ),
     )
+
+
+class DigestSetting(db.Model):
+    """Whether someone wants the daily e-mail digest of their unread notifications, and up to
+    when the last one went. No row: they want it, and none went yet."""
+
+    __tablename__ = "notification_digests"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    wanted: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    #: The moment the last digest was made: the next lists what came after it.
+    sent_through: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    personal_data = (
+        Personal(
+            owner="user_id",
+            erasure=Erasure.DELETE,
+            section="notification_digest",
+            shows=("wanted", "sent_through"),
+            why="The person's own choice about mail, deleted with their notifications.",
+        ),
+    )

@@ -4,7 +4,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 
 from eduapp.notifications import services
-from eduapp.notifications.forms import MarkReadForm
+from eduapp.notifications.digest import set_digest, wants_digest
+from eduapp.notifications.forms import DigestForm, MarkReadForm
 from eduapp.notifications.queries import notifications_page, unread_count
 from eduapp.security.access import signed_in
 
@@ -28,7 +29,25 @@ def unread_notifications() -> dict:
 @signed_in
 def index():
     page = notifications_page(current_user, request.args.get("page", 1, type=int))
-    return render_template("notifications/index.html", page=page, form=MarkReadForm())
+    digest_form = DigestForm(formdata=None, wanted=wants_digest(current_user))
+    return render_template(
+        "notifications/index.html", page=page, form=MarkReadForm(), digest_form=digest_form
+    )
+
+
+@bp.post("/notifications/digest")
+@signed_in
+def digest():
+    form = DigestForm()
+    if not form.validate_on_submit():
+        flash("The form had expired; please try again.", "error")
+        return redirect(url_for("notifications.index"))
+    set_digest(current_user, form.wanted.data)
+    if form.wanted.data:
+        flash("You will get a daily e-mail when notifications wait unread.", "success")
+    else:
+        flash("No more digest e-mails. Notifications still show here.", "success")
+    return redirect(url_for("notifications.index"))
 
 
 @bp.post("/notifications")

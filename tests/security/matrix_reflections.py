@@ -71,4 +71,5 @@ ROWS = {
     ),
     ("notifications.index", "GET"): Row("/notifications", expect(200)),
     ("notifications.mark_read", "POST"): Row("/notifications", expect(302), {}),
+    ("notifications.digest", "POST"): Row("/notifications/digest", expect(302), {}),
 }
