@@ -22,6 +22,11 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 @bp.get("/users")
 @requires(Role.ADMIN)
 def users():
+    return _people_page()
+
+
+def _people_page(sent: RolesForm | None = None, sent_for: int | None = None, status: int = 200):
+    """The people page; a roles form that was refused comes back with its message."""
     page = users_page(request.args.get("page", 1, type=int))
     forms = {
         user.id: RolesForm(
@@ -29,7 +34,9 @@ def users():
         )
         for user in page.items
     }
-    return render_template("admin/users.html", page=page, forms=forms)
+    if sent is not None:
+        forms[sent_for] = sent
+    return render_template("admin/users.html", page=page, forms=forms), status
 
 
 @bp.post("/users/<int:user_id>/roles")
@@ -38,7 +45,7 @@ def set_roles(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RolesForm(prefix=f"u{user.id}")
     if not form.validate_on_submit():
-        abort(400)
+        return _people_page(form, user.id, status=400)
     try:
         account_services.set_roles(current_user, user, {Role(r) for r in form.roles.data})
     except account_services.SelfRoleChange:

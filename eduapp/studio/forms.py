@@ -47,7 +47,7 @@ from eduapp.studio.models import Decision, MemberRole
 MAX_SOURCE_CHARS = 1_000_000
 #: A revision number as posted: one that a revision could have.
 REVISION_NUMBER = NumberRange(min=1, max=MAX_INTEGER)
-ID_PATTERN = Regexp(r"^[a-z0-9_-]{1,64}$", message="Lowercase letters, digits, - and _ only.")
+ID_PATTERN = Regexp(r"^[a-z0-9_-]{1,64}\Z", message="Lowercase letters, digits, - and _ only.")
 
 
 def strip(value: str | None) -> str:

@@ -105,6 +105,8 @@ def test_unknown_role_values_are_refused(client, auth, login_as, make_user):
         page="/admin/users",
     )
     assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "People and roles" in page and 'role="alert"' in page and "not a valid choice" in page
     db.session.expire_all()
     assert db.session.get(User, target.id).role_set == {Role.LEARNER}
 
