@@ -108,9 +108,10 @@ class Config:
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     SMTP_TIMEOUT = 10
-    #: Where people reach the platform (scheme, host, path), for the links in mail written
-    #: outside a request (a service called from the command line, a worker); inside a request
-    #: links follow the address it came to. Empty: such mail refuses to be written.
+    #: Where people reach the platform (scheme and host; a path prefix is APPLICATION_ROOT), for
+    #: the links in mail written outside a request (a service called from the command line, a
+    #: worker); inside a request links follow the address it came to. Empty: such mail refuses
+    #: to be written.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
     #: How the platform names itself in e-mail: the school's or programme's name.
     SCHOOL_NAME = os.environ.get("SCHOOL_NAME", "eduapp")

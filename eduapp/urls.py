@@ -18,24 +18,24 @@ class RowNumberConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link to a page, for mail: to the address the request came to, or, outside a
-    request (a command, a worker), to ``PUBLIC_URL``."""
+def path_to(endpoint: str, **values) -> str:
+    """The path of an app page, inside a request or not (a service called from the command line,
+    a worker or a test has no request to build URLs from)."""
     if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    public = current_app.config["PUBLIC_URL"]
-    if not public:
-        raise RuntimeError(f"set PUBLIC_URL to write a link to {endpoint} outside a request")
-    parts = urlsplit(public)
-    adapter = current_app.url_map.bind(
-        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)
+        return url_for(endpoint, **values)
+    root = current_app.config["APPLICATION_ROOT"]
+    adapter = current_app.url_map.bind("localhost", script_name=root)
+    return adapter.build(endpoint, values)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link to a page, for mail (``absolute_url``)."""
+    return absolute_url(path_to(endpoint, **values))
 
 
 def absolute_url(path: str) -> str:
-    """A path inside the app (a notification's link) as an absolute link, for mail: on the
-    address the request came to, or, outside a request, on ``PUBLIC_URL``'s host."""
+    """A path inside the app as an absolute link, for mail: on the address the request came to,
+    or, outside a request (a command, a worker), on ``PUBLIC_URL``'s scheme and host."""
     if has_request_context():
         return request.host_url.rstrip("/") + path
     public = current_app.config["PUBLIC_URL"]

@@ -10,7 +10,6 @@ request is throttled per address and per e-mail address (accounts/throttle.py), 
 flood someone's inbox.
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -20,7 +19,7 @@ from flask import current_app, url_for
 from eduapp.accounts import signals
 from eduapp.accounts.models import AddressConfirmation, LoginSession, PasswordReset, User
 from eduapp.accounts.passwords import hash_password
-from eduapp.accounts.services import normalise_email
+from eduapp.accounts.services import normalise_email, token_hash
 from eduapp.extensions import db, utcnow
 
 EXPIRED = "This link has expired or was used already. You can ask for a new one."
@@ -28,11 +27,6 @@ EXPIRED = "This link has expired or was used already. You can ask for a new one.
 
 class ResetError(ValueError):
     """A reset link that cannot be used, with a message for its holder."""
-
-
-def _token_hash(token: str) -> str:
-    # The token is 256 random bits: a plain hash is enough to keep it out of the database.
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _lifetime() -> timedelta:
@@ -54,7 +48,7 @@ def request_reset(email: str) -> None:
         )
     )
     token = secrets.token_urlsafe(32)
-    db.session.add(PasswordReset(token_hash=_token_hash(token), user_id=user.id))
+    db.session.add(PasswordReset(token_hash=token_hash(token), user_id=user.id))
     db.session.flush()
     signals.password_reset_requested.send(
         app,
@@ -68,7 +62,7 @@ def request_reset(email: str) -> None:
 def reset_for(token: str) -> PasswordReset:
     """The unexpired reset behind a link, or ResetError."""
     reset = db.session.scalar(
-        sa.select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token))
+        sa.select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))
     )
     if reset is None or reset.created_at < utcnow() - _lifetime():
         raise ResetError(EXPIRED)

@@ -27,7 +27,8 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """How a secret token (a session's, a mailed link's) is kept in the database."""
     # A plain SHA-256 is enough here, unlike for e-mails and addresses (accounts/throttle.py):
     # the token is 256 random bits, so nobody can find it by hashing guesses, and a key would
     # sign everyone out whenever SECRET_KEY changes.
@@ -50,7 +51,7 @@ def open_session(user: User) -> str:
     """
     token = secrets.token_urlsafe(32)
     db.session.execute(sa.delete(LoginSession).where(HAS_EXPIRED), _expiry(utcnow()))
-    db.session.add(LoginSession(token_hash=_token_hash(token), user_id=user.id))
+    db.session.add(LoginSession(token_hash=token_hash(token), user_id=user.id))
     db.session.flush()
     user.session_token = token
     return token
@@ -96,7 +97,7 @@ def user_for_token(token: str, query: sa.Select) -> tuple[User, tuple] | None:
     """
     now = utcnow()
     found = (
-        db.session.execute(query, {"token_hash": _token_hash(token)} | _expiry(now))
+        db.session.execute(query, {"token_hash": token_hash(token)} | _expiry(now))
         .unique()
         .one_or_none()
     )
@@ -142,7 +143,7 @@ def lock_learner(user_id: int) -> str | None:
 
 
 def close_session(token: str) -> None:
-    db.session.execute(sa.delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.token_hash == token_hash(token)))
 
 
 def change_password(user: User, new_password: str) -> None:
@@ -151,7 +152,7 @@ def change_password(user: User, new_password: str) -> None:
     db.session.execute(
         sa.delete(LoginSession).where(
             LoginSession.user_id == user.id,
-            LoginSession.token_hash != _token_hash(user.session_token or ""),
+            LoginSession.token_hash != token_hash(user.session_token or ""),
         )
     )
 

@@ -9,7 +9,6 @@ an account exists already, with the way to sign in. Each is told as an event
 (eduapp/mail/receivers.py).
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -19,7 +18,7 @@ from flask import current_app, url_for
 from eduapp.accounts import signals
 from eduapp.accounts.models import AddressConfirmation, Role, User, UserRole
 from eduapp.accounts.passwords import hash_password
-from eduapp.accounts.services import normalise_email
+from eduapp.accounts.services import normalise_email, token_hash
 from eduapp.extensions import db, utcnow
 
 
@@ -30,14 +29,9 @@ class ConfirmationError(ValueError):
 EXPIRED = "This link has expired or was used already. You can ask for a new one."
 
 
-def _token_hash(token: str) -> str:
-    # The token is 256 random bits: a plain hash is enough to keep it out of the database.
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _new_confirmation(**fields) -> tuple[AddressConfirmation, str]:
     token = secrets.token_urlsafe(32)
-    confirmation = AddressConfirmation(token_hash=_token_hash(token), **fields)
+    confirmation = AddressConfirmation(token_hash=token_hash(token), **fields)
     db.session.add(confirmation)
     return confirmation, token
 
@@ -140,7 +134,7 @@ def request_address_change(user: User, new_email: str) -> None:
 def confirmation_for(token: str) -> AddressConfirmation:
     """The confirmation this link stands for, if it is still good; else ConfirmationError."""
     confirmation = db.session.scalar(
-        sa.select(AddressConfirmation).where(AddressConfirmation.token_hash == _token_hash(token))
+        sa.select(AddressConfirmation).where(AddressConfirmation.token_hash == token_hash(token))
     )
     lifetime = timedelta(seconds=current_app.config["CONFIRMATION_LIFETIME_SECONDS"])
     if confirmation is None or confirmation.created_at < utcnow() - lifetime:

@@ -2,7 +2,6 @@
 notification is written with the event it tells about."""
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
 
 from eduapp.accounts.models import User
 from eduapp.extensions import db, utcnow
@@ -12,21 +11,10 @@ from eduapp.notifications.models import Notification
 TEXT_LIMIT = 300
 
 
-def link_to(endpoint: str, **values) -> str:
-    """The path of an app page for a notification's link, inside a request or not (a service
-    called from the command line or a test has no request to build URLs from)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    adapter = current_app.url_map.bind(
-        "localhost", script_name=current_app.config["APPLICATION_ROOT"]
-    )
-    return adapter.build(endpoint, values)
-
-
 def notify(user: User | int, text: str, link: str) -> Notification:
     """Add a notification for ``user`` (a User or a user id). Does not commit.
 
-    ``link`` must be a path inside the app (``link_to(...)``), never an outside address.
+    ``link`` must be a path inside the app (``eduapp.urls.path_to(...)``), never an outside address.
     """
     if not link.startswith("/") or link.startswith("//"):
         raise ValueError("a notification links to a path inside the app")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from eduapp.accounts.models import Role, User, UserRole
 from eduapp.cohorts.models import CohortMember
 from eduapp.extensions import db, utcnow
-from eduapp.notifications.services import link_to, notify
+from eduapp.notifications.services import notify
 from eduapp.reflections.models import (
     BUILTIN_THEMES,
     PeerReview,
@@ -24,6 +24,7 @@ from eduapp.reflections.models import (
     Visibility,
 )
 from eduapp.reflections.queries import peer_review_cohorts, scenario_title
+from eduapp.urls import path_to
 
 #: How many peers review one reflection (fewer when the cohort is small).
 REVIEWERS_PER_REFLECTION = 2
@@ -48,7 +49,7 @@ class ReflectionError(ValueError):
 
 
 def _my_reflection_link(reflection: Reflection) -> str:
-    return link_to("reflections.my_reflection", reflection_id=reflection.id)
+    return path_to("reflections.my_reflection", reflection_id=reflection.id)
 
 
 def reply(tutor: User, reflection: Reflection, body: str) -> ReflectionReply:
@@ -173,7 +174,7 @@ def open_peer_review(tutor: User, reflection: Reflection, cohort_id: int) -> Pee
         notify(
             reviewer_id,
             "A reflection from your cohort is waiting for your anonymous peer review.",
-            link_to("reflections.peer_review", allocation_id=allocation.id),
+            path_to("reflections.peer_review", allocation_id=allocation.id),
         )
     notify(
         reflection.user_id,
