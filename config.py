@@ -119,6 +119,21 @@ class Config:
     CONFIRMATION_LIFETIME_SECONDS = 24 * 60 * 60
     #: A link to choose a new password works this long, once.
     PASSWORD_RESET_LIFETIME_SECONDS = 60 * 60
+    #: LTI 1.3 (docs/lti.md). A retired signing key stays in eduapp's key set this long, so a
+    #: platform that fetched the set before a rotation still checks what was signed just before.
+    LTI_KEY_OVERLAP_HOURS = int(os.environ.get("LTI_KEY_OVERLAP_HOURS", "72"))
+    #: A platform's key set is fetched again when a launch names a key it lacks, at most this
+    #: often (a forged kid cannot make eduapp hammer the platform).
+    LTI_JWKS_REFETCH_SECONDS = 60
+    #: How long a login sent to the platform may take to come back as a launch.
+    LTI_LOGIN_LIFETIME_SECONDS = 10 * 60
+    #: Seconds of clock difference allowed when checking a launch's iat and exp.
+    LTI_CLOCK_LEEWAY_SECONDS = 60
+    LTI_HTTP_TIMEOUT = 10
+    #: Scores wait in an outbox; `flask lti send-scores` sends them (or, where
+    #: LTI_SEND_AFTER_REQUEST is true, the request that queued them), retrying this many times.
+    LTI_SEND_AFTER_REQUEST = True
+    LTI_SCORE_MAX_TRIES = 12
     #: Demo accounts may be created only where this is true.
     ALLOW_DEMO_ACCOUNTS = True
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -152,6 +167,8 @@ class ProductionConfig(Config):
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     #: `flask mail send --loop` sends; a request never waits for the mail server.
     MAIL_DELIVER_AFTER_REQUEST = False
+    #: `flask lti send-scores --loop` sends grades; a request never waits for the LMS.
+    LTI_SEND_AFTER_REQUEST = False
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {
         "pool_pre_ping": True,
         "hide_parameters": True,

@@ -22,6 +22,13 @@ from eduapp.extensions import (
     migrate,
     tune_sqlite,
 )
+from eduapp.lti import receivers as lti_receivers
+from eduapp.lti.admin_views import bp as lti_admin_bp
+from eduapp.lti.deep_linking_views import bp as lti_deep_linking_bp
+from eduapp.lti.roster_views import bp as lti_roster_bp
+from eduapp.lti.roster_views import lms_course_of
+from eduapp.lti.scores import send_scores_after_request
+from eduapp.lti.views import bp as lti_bp
 from eduapp.mail import receivers as mail_receivers
 from eduapp.mail.sender import deliver_after_request
 from eduapp.markdown import render_markdown
@@ -68,6 +75,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_receivers(app)
     cli.register(app)
     app.teardown_request(deliver_after_request)
+    app.teardown_request(send_scores_after_request)
     register_template_helpers(app)
     return app
 
@@ -89,12 +97,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(cohorts_bp, url_prefix="/cohorts")
     app.register_blueprint(insight_bp, url_prefix="/cohorts")
+    app.register_blueprint(lti_bp)
+    app.register_blueprint(lti_deep_linking_bp)
+    app.register_blueprint(lti_admin_bp)
+    app.register_blueprint(lti_roster_bp)
 
 
 def register_receivers(app: Flask) -> None:
     """What listens to the domains' events, inside their transactions (docs/architecture.md)."""
     tally_receivers.connect(app)
     mail_receivers.connect(app)
+    lti_receivers.connect(app)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -103,3 +116,4 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["when"] = dates.when
     app.jinja_env.filters["to_the_second"] = dates.to_the_second
     app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["lms_course_of"] = lms_course_of

@@ -1,5 +1,6 @@
 """Command-line commands: ``flask content check|load``, ``flask demo accounts``,
-``flask tallies rebuild``, ``flask notifications digest`` and ``flask mail send``.
+``flask tallies rebuild``, ``flask notifications digest``, ``flask mail send`` and ``flask lti``
+(rotate-key, send-scores).
 
 Each is a thin shell over a service function that tests call directly, and runs as one unit of
 work (``CommandGroup``): committed when it returns, rolled back when it fails. ``flask mail
@@ -16,6 +17,7 @@ from eduapp.accounts.models import Profession, Role
 from eduapp.accounts.services import create_or_update_account
 from eduapp.content.services import export_course, load_course
 from eduapp.engine import ContentError, check_course, format_report
+from eduapp.lti.cli import lti
 from eduapp.mail.cli import mail
 from eduapp.notifications.digest import send_digests
 from eduapp.tallies import services as tally_services
@@ -125,3 +127,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(tallies)
     app.cli.add_command(notifications)
     app.cli.add_command(mail)
+    app.cli.add_command(lti)

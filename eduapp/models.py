@@ -13,6 +13,16 @@ from eduapp.audit.models import AuditEvent
 from eduapp.cohorts.models import Cohort, CohortInvite, CohortMember, CohortModule, CohortTutor
 from eduapp.content.models import Document, Revision, Version
 from eduapp.extensions import db
+from eduapp.lti.models import (
+    Context,
+    Deployment,
+    Identity,
+    Platform,
+    ResourceLink,
+    ScoreOutbox,
+    ToolKey,
+    UsedNonce,
+)
 from eduapp.mail.models import OutboxMail
 from eduapp.mydata.models import ErasureRequest
 from eduapp.notifications.models import DigestSetting, Notification
@@ -57,9 +67,12 @@ __all__ = [
     "CohortTally",
     "CohortTutor",
     "Comment",
+    "Context",
+    "Deployment",
     "DigestSetting",
     "Document",
     "ErasureRequest",
+    "Identity",
     "LearnerChoice",
     "LearnerScenario",
     "LoginAttempt",
@@ -71,14 +84,19 @@ __all__ = [
     "PasswordReset",
     "PeerReview",
     "PeerReviewAllocation",
+    "Platform",
     "Reflection",
     "ReflectionReply",
     "ReflectionTheme",
+    "ResourceLink",
     "Revision",
+    "ScoreOutbox",
     "SharedChoiceFigure",
     "SharedFigureMark",
     "SignOff",
     "Theme",
+    "ToolKey",
+    "UsedNonce",
     "User",
     "UserRole",
     "Version",

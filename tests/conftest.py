@@ -10,5 +10,7 @@ pytest_plugins = [
     "tests.support.accounts",
     "tests.support.mail",
     "tests.support.live",
+    "tests.support.lti",
+    "tests.support.lti_platform",
     "tests.support.profiles",
 ]

@@ -247,6 +247,8 @@ LISTENERS = (
     "eduapp.tallies.progress",
     "eduapp.tallies.receivers",
     "eduapp.mail.receivers",
+    "eduapp.lti.receivers",
+    "eduapp.lti.scores",
 )
 DOMAINS = (
     "accounts",

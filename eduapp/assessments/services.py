@@ -3,13 +3,16 @@
 They change the request's transaction, which commits whole or not at all
 (eduapp/transaction.py). A submit claims the attempt with
 ``UPDATE ... WHERE submitted_at IS NULL``, so a double click or a replayed request records once.
+A score, on submission or after a tutor's mark, is told as an event (assessments/signals.py).
 """
 
 import sqlalchemy as sa
+from flask import current_app
 
 from eduapp.accounts.models import User
 from eduapp.assessments import queries
 from eduapp.assessments.models import AssessmentAnswer, AssessmentAttempt
+from eduapp.assessments.signals import assessment_scored
 from eduapp.content.models import Version
 from eduapp.content.queries import assessment_of
 from eduapp.engine import Assessment, AttemptScore, score_attempt
@@ -81,7 +84,20 @@ def submit(attempt: AssessmentAttempt, answers: dict[str, object]) -> bool:
     except sa.exc.IntegrityError:
         return False  # a draft saved at the same moment wrote an answer first: nothing recorded
     db.session.refresh(attempt)
+    _tell_scored(attempt)
     return True
+
+
+def _tell_scored(attempt: AssessmentAttempt) -> None:
+    assessment_scored.send(
+        current_app._get_current_object(),
+        user_id=attempt.user_id,
+        document_id=attempt.version.document_id,
+        attempt_id=attempt.id,
+        points=attempt.points,
+        max_points=attempt.max_points,
+        pending=attempt.is_passed is None,
+    )
 
 
 def _write_answers(attempt, assessment: Assessment, answers: dict, score: AttemptScore | None):
@@ -150,6 +166,7 @@ def mark_answer(
             result_link,
         )
     db.session.flush()
+    _tell_scored(attempt)
 
 
 def _rescore(attempt: AssessmentAttempt, assessment: Assessment) -> AttemptScore:
