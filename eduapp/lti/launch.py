@@ -67,6 +67,7 @@ class LaunchRefused(Exception):
 class LoginStart:
     """Where to send the browser, and the cookie that binds the login to it."""
 
+    platform: Platform
     redirect_url: str
     cookie_name: str
     cookie_value: str
@@ -199,7 +200,10 @@ def begin_login(params: dict, launch_url: str, own_host: str) -> LoginStart:
         query["lti_message_hint"] = params["lti_message_hint"]
     separator = "&" if urlsplit(platform.auth_url).query else "?"
     return LoginStart(
-        f"{platform.auth_url}{separator}{urlencode(query)}", COOKIE_PREFIX + login_id, binding
+        platform,
+        f"{platform.auth_url}{separator}{urlencode(query)}",
+        COOKIE_PREFIX + login_id,
+        binding,
     )
 
 

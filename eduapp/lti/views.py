@@ -30,7 +30,7 @@ from eduapp.lti.models import ResourceLink
 from eduapp.lti.queries import identities_of, module_slug_with_scenario
 from eduapp.player.services import start_attempt
 from eduapp.security.access import public, signed_in
-from eduapp.security.headers import allow_framing_by
+from eduapp.security.headers import allow_form_posts_to, allow_framing_by
 
 bp = Blueprint("lti", __name__, template_folder="templates", url_prefix="/lti")
 log = logging.getLogger("eduapp.lti")
@@ -53,6 +53,8 @@ def login():
         start = checks.begin_login(params, url_for("lti.launch", _external=True), request.host)
     except checks.LaunchRefused as error:
         return _refused(error)
+    if request.headers.get("Sec-Fetch-Dest", "") in FRAME_DESTINATIONS:
+        _let_the_lms_frame(start.platform)
     response = redirect(start.redirect_url)
     response.set_cookie(
         start.cookie_name,
@@ -108,12 +110,22 @@ def _offer_new_window(state: str):
         platform, login_parameters = checks.login_of(state)
     except checks.LaunchRefused as error:
         return _refused(error)
-    try:
-        allow_framing_by(platform.issuer, platform.auth_url)
-    except ValueError:
-        log.warning("lti platform %s: its URLs cannot be named as frame ancestors", platform.id)
+    _let_the_lms_frame(platform, posting=True)
     log.info("lti launch in a frame: offered a new window (platform %s)", platform.id)
     return render_template("lti/new_window.html", login=login_parameters)
+
+
+def _let_the_lms_frame(platform, *, posting: bool = False) -> None:
+    """The launch's own answers may show in the LMS's frame (its issuer's and its authorization
+    endpoint's origins), which a browser checks even on a redirect. ``posting``: the page's
+    form posts to eduapp's login, which redirects to the platform, and browsers check
+    form-action on that redirect too."""
+    try:
+        allow_framing_by(platform.issuer, platform.auth_url)
+        if posting:
+            allow_form_posts_to(platform.auth_url)
+    except ValueError:
+        log.warning("lti platform %s: its URLs cannot be named as frame ancestors", platform.id)
 
 
 def _linking_user():

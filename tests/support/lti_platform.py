@@ -99,6 +99,20 @@ TEMPLATES = {
 </body>
 </html>
 """,
+    "embedded.html": """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>{{ link.title }} · Test LTI platform</title>
+</head>
+<body>
+  <main>
+    <h1>{{ link.title }}</h1>
+    <iframe title="{{ link.title }} in eduapp" src="{{ url }}" width="900" height="500"></iframe>
+  </main>
+</body>
+</html>
+""",
     "launch.html": """<!doctype html>
 <html lang="en">
 <head>
@@ -294,6 +308,10 @@ class TestPlatform:
     @property
     def tool_launch_url(self) -> str:
         return f"{self.tool_url}/lti/launch"
+
+    def embedded_url(self, course_id: str, link_id: str, user_id: str) -> str:
+        """The course's page showing one activity in an iframe, as ``user_id`` sees it."""
+        return f"{self.url}/course/{course_id}/embedded/{link_id}?as={user_id}"
 
     def course_url(self, course_id: str, user_id: str) -> str:
         return f"{self.url}/course/{course_id}?{urlencode({'as': user_id})}"
@@ -799,6 +817,19 @@ def course_page(course_id):
     add_url = platform.start_url(user.id, course.id, deep_link=True) if user.is_instructor else None
     page = render_template("course.html", course=course, user=user, links=links, add_url=add_url)
     return _signed_in(make_response(page), user)
+
+
+@bp.get("/course/<course_id>/embedded/<link_id>")
+def embedded_activity(course_id, link_id):
+    """An activity shown inside the course page, in an iframe (Moodle's "Embed" container)."""
+    platform = _platform()
+    user_id = request.args.get("as") or request.cookies.get(USER_COOKIE)
+    user, course = _member(platform, user_id, course_id)
+    link = platform.links.get(link_id)
+    if link is None or link.course_id != course.id:
+        abort(404, "No such link in this course.")
+    url = platform.start_url(user.id, course.id, link.id)
+    return _signed_in(make_response(render_template("embedded.html", link=link, url=url)), user)
 
 
 @bp.get("/start")
