@@ -33,12 +33,16 @@ from eduapp.mail import receivers as mail_receivers
 from eduapp.mail.sender import deliver_after_request
 from eduapp.markdown import render_markdown
 from eduapp.mydata.views import bp as mydata_bp
+from eduapp.notifications import receivers as notification_receivers
 from eduapp.notifications.views import bp as notifications_bp
 from eduapp.player.views import bp as player_bp
 from eduapp.reflections.views import bp as reflections_bp
 from eduapp.studio.collaboration import bp as collab_bp
 from eduapp.studio.files import bp as files_bp
+from eduapp.studio.help_views import bp as studio_help_bp
 from eduapp.studio.history import bp as history_bp
+from eduapp.studio.merge_views import bp as merge_bp
+from eduapp.studio.proposal_views import bp as proposals_bp
 from eduapp.studio.views import bp as studio_bp
 from eduapp.tallies import receivers as tally_receivers
 from eduapp.urls import RowNumberConverter
@@ -90,7 +94,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(studio_bp, url_prefix="/studio")
     app.register_blueprint(collab_bp, url_prefix="/studio")
     app.register_blueprint(history_bp, url_prefix="/studio")
+    app.register_blueprint(studio_help_bp, url_prefix="/studio")
+    app.register_blueprint(merge_bp, url_prefix="/studio")
     app.register_blueprint(files_bp, url_prefix="/studio")
+    app.register_blueprint(proposals_bp, url_prefix="/studio")
     app.register_blueprint(mydata_bp)
     app.register_blueprint(membership_bp)
     app.register_blueprint(reflections_bp)
@@ -108,6 +115,7 @@ def register_receivers(app: Flask) -> None:
     tally_receivers.connect(app)
     mail_receivers.connect(app)
     lti_receivers.connect(app)
+    notification_receivers.connect(app)
 
 
 def register_template_helpers(app: Flask) -> None:

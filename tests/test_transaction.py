@@ -247,6 +247,7 @@ LISTENERS = (
     "eduapp.tallies.progress",
     "eduapp.tallies.receivers",
     "eduapp.mail.receivers",
+    "eduapp.notifications.receivers",
     "eduapp.lti.receivers",
     "eduapp.lti.scores",
 )

@@ -97,7 +97,7 @@ def _learners_invited(_app, *, emails: list[str], cohort_name: str, inviter_name
         )
 
 
-def _member_invited(_app, *, email, name, inviter_name, title, role, link) -> None:
+def _member_invited(_app, *, email, name, inviter_name, title, role, link, **_in_app) -> None:
     queue_mail(
         email,
         f"You can now work on {title}",

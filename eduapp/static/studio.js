@@ -33,9 +33,27 @@ document.querySelectorAll("form textarea.source:not([readonly])").forEach((box) 
     Object.entries(fields).forEach(([name, value]) => body.append(name, value));
     const response = await fetch(url, { method: "POST", body, credentials: "same-origin" });
     if (!response.ok) {
-      throw new Error(`HTTP ${response.status}`);
+      const error = new Error(`HTTP ${response.status}`);
+      error.status = response.status;
+      throw error;
     }
     return response.json();
+  };
+
+  // Whenever a check could not run, the panel must not go on saying "No problems".
+  const showStale = (error) => {
+    const why =
+      error.status === 413
+        ? "the source is larger than the check accepts (1 MB)"
+        : error.status
+          ? "the server could not check it just now"
+          : "the connection to the server failed";
+    const note = document.createElement("p");
+    note.className = "stale-text";
+    note.setAttribute("role", "status");
+    note.textContent = `Checks out of date: ${why}. Saving checks the draft again.`;
+    problems.setAttribute("data-stale", "true");
+    problems.replaceChildren(note);
   };
 
   // The node whose text the cursor is in: the nearest ":: id | title" line above it.
@@ -70,13 +88,19 @@ document.querySelectorAll("form textarea.source:not([readonly])").forEach((box) 
   const refresh = async () => {
     try {
       const checked = await post(source.dataset.checkUrl, { source: source.value });
+      problems.removeAttribute("data-stale");
       showProblems(checked.problems);
+    } catch (error) {
+      showStale(error);
+      return;
+    }
+    try {
       lastNode = nodeAtCursor();
       const shown = await post(source.dataset.previewUrl, { source: source.value, node: lastNode });
       // The server renders and sanitizes this HTML; author text never reaches the page unescaped.
       preview.innerHTML = shown.html;
     } catch (error) {
-      problems.setAttribute("data-stale", "true");
+      preview.setAttribute("data-stale", "true");
     }
   };
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from eduapp.accounts.models import Role
 from eduapp.content.models import Document, DocumentKind, Revision, Version
 from eduapp.extensions import db
-from eduapp.studio.models import Comment, Membership
+from eduapp.studio.models import Comment, Membership, ModuleProposal
 from eduapp.studio.queries import membership_of, revision_by_number, version_by_number
 
 log = logging.getLogger("eduapp.access")
@@ -94,3 +94,12 @@ def load_version(document: Document, number: int) -> Version:
     if version is None:
         abort(404)
     return version
+
+
+def load_proposal(module: Document, proposal_id: int) -> ModuleProposal:
+    """A proposal to this module; 404 for one to another module."""
+    proposal = db.session.get(ModuleProposal, proposal_id)
+    if proposal is None or proposal.module_document_id != module.id:
+        log.warning("refused: proposal %s is not to %s", proposal_id, module.slug)
+        abort(404)
+    return proposal

@@ -20,6 +20,8 @@ from eduapp.studio.forms import (
     ReviewForm,
     RevisionForm,
 )
+from eduapp.studio.pages import editor_page
+from eduapp.studio.review_forms import PublishForm
 
 bp = Blueprint("collab", __name__, template_folder="templates")
 
@@ -59,6 +61,10 @@ def remove_member(kind: str, slug: str, membership_id: int):
 @signed_in
 def comments(kind: str, slug: str):
     document, _ = load_document(kind, slug)
+    return _comments_page(document)
+
+
+def _comments_page(document, form: CommentForm | None = None, status: int = 200):
     latest = queries.latest_revision(document)
     draft = queries.draft_of(latest)
     return render_template(
@@ -67,21 +73,21 @@ def comments(kind: str, slug: str):
         latest=latest,
         draft=draft,
         threads=queries.comments_of(document),
-        form=CommentForm(formdata=None, draft=draft, revision=latest.number),
+        form=form or CommentForm(formdata=None, draft=draft, revision=latest.number),
         resolve_form=ResolveForm(formdata=None),
         memberships={m.user_id: m.role_label for m in queries.members_of(document)},
         node_titles=draft.section_titles,
-    )
+    ), status
 
 
 @bp.post("/<kind>/<slug>/comments")
 @signed_in
 def add_comment(kind: str, slug: str):
+    """A refused comment comes back on the comments page with what was typed."""
     document, _ = load_document(kind, slug)
     form = CommentForm(draft=queries.draft_of(queries.latest_revision(document)))
     if not form.validate_on_submit():
-        flash("Write a comment and choose what it is about.", "error")
-        return redirect(url_for(".comments", kind=kind, slug=slug))
+        return _comments_page(document, form, 400)
     try:
         commenting.add_comment(
             current_user,
@@ -92,9 +98,9 @@ def add_comment(kind: str, slug: str):
             form.parent_id.data,
         )
     except StudioError as error:
-        flash(str(error), "error")
-    else:
-        flash("Your comment is posted.", "success")
+        form.body.errors = [*form.body.errors, str(error)]
+        return _comments_page(document, form, 400)
+    flash("Your comment is posted.", "success")
     return redirect(url_for(".comments", kind=kind, slug=slug))
 
 
@@ -113,30 +119,55 @@ def resolve_comment(kind: str, slug: str, comment_id: int):
 @bp.post("/<kind>/<slug>/review")
 @signed_in
 def review(kind: str, slug: str):
-    document, _ = load_document(kind, slug)
+    """A decision; one refused (none chosen, changes asked without a note, a newer revision)
+    comes back on the editor with the note as typed."""
+    document, membership = load_document(kind, slug)
     form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            publishing.review(
+                current_user, document, form.revision.data, form.decision.data, form.note.data
+            )
+        except StudioError as error:
+            form.note.errors = [*form.note.errors, str(error)]
+        else:
+            flash("Your decision is recorded on this revision.", "success")
+            return _back(kind, slug, "#review")
+    return editor_page(document, membership, status=400, review_form=form)
+
+
+@bp.post("/<kind>/<slug>/request-review")
+@signed_in
+def request_review(kind: str, slug: str):
+    document, _ = load_document(kind, slug, edit=True)
+    form = RevisionForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        publishing.review(
-            current_user, document, form.revision.data, form.decision.data, form.note.data
-        )
+        publishing.request_review(current_user, document, form.revision.data)
     except StudioError as error:
         flash(str(error), "error")
     else:
-        flash("Your decision is recorded on this revision.", "success")
+        flash("The members who can sign off are asked to review this revision.", "success")
     return _back(kind, slug, "#review")
 
 
 @bp.post("/<kind>/<slug>/publish")
 @signed_in
 def publish(kind: str, slug: str):
-    document, _ = load_document(kind, slug, edit=True)
-    form = RevisionForm()
+    """Publish; over a standing request for changes only with the box ticked (else back on the
+    editor, the box and the request shown)."""
+    document, membership = load_document(kind, slug, edit=True)
+    form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        version = publishing.publish(current_user, document, form.revision.data)
+        version = publishing.publish(
+            current_user, document, form.revision.data, over_changes=form.over_changes.data
+        )
+    except publishing.ChangesRequested as error:
+        form.over_changes.errors = [*form.over_changes.errors, str(error)]
+        return editor_page(document, membership, status=400, publish_form=form)
     except StudioError as error:
         flash(str(error), "error")
         return _back(kind, slug, "#review")

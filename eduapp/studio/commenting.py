@@ -1,12 +1,16 @@
 """Comments on a draft: threads anchored to a node, the reading or the whole draft; resolving."""
 
+from flask import current_app
+
 from eduapp.extensions import db, utcnow
 from eduapp.studio.errors import StudioError
 from eduapp.studio.models import Comment
+from eduapp.studio.signals import comment_posted
 
 
 def add_comment(actor, document, revision_number: int, anchor: str, body: str, parent_id=None):
-    """A new thread, or a reply to ``parent_id`` (one level deep, on the thread's anchor)."""
+    """A new thread, or a reply to ``parent_id`` (one level deep, on the thread's anchor); the
+    other members, or the thread's people, are told (``comment_posted``)."""
     parent = None
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
@@ -23,6 +27,7 @@ def add_comment(actor, document, revision_number: int, anchor: str, body: str, p
     )
     db.session.add(comment)
     db.session.flush()
+    comment_posted.send(current_app._get_current_object(), document=document, comment=comment)
     return comment
 
 

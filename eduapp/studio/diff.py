@@ -165,6 +165,17 @@ def summary(old: str, new: str) -> DiffSummary | None:
     return compare(old, new).summary
 
 
+def matching(old: Sequence[Hashable], new: Sequence[Hashable]) -> list[tuple[int, int]]:
+    """Pairs (i, j) of equal items of ``old`` and ``new``, increasing in both: a common
+    subsequence found within the same bounded work as a comparison (the three-way merge in
+    eduapp/studio/merge.py builds on it). Items left unmatched for want of budget count as
+    changed, which a merge then shows as a conflict rather than guessing."""
+    numbers: dict[Hashable, int] = {}
+    a = [numbers.setdefault(item, len(numbers)) for item in old]
+    b = [numbers.setdefault(item, len(numbers)) for item in new]
+    return _match(a, b, _Budget(MAX_MATCH_STEPS))[0]
+
+
 # -- matching ------------------------------------------------------------------------------
 
 

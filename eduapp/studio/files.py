@@ -4,23 +4,35 @@ Uploads are never stored as files: their text becomes a revision, so no name the
 is ever used (SECURITY.md row 18). Only plain UTF-8 text files are accepted.
 """
 
-from flask import Blueprint, Response, abort, flash, redirect, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from wtforms import IntegerField
 from wtforms.validators import InputRequired
 
+from eduapp.errors import render_error
 from eduapp.security.access import signed_in
 from eduapp.studio import queries, revisions
 from eduapp.studio.access import load_document
 from eduapp.studio.errors import Conflict
+from eduapp.studio.pages import editor_page
 
 bp = Blueprint("files", __name__)
 
 #: File endings an author's text editor produces for our formats.
 TEXT_SUFFIXES = (".md", ".txt", ".markdown")
 MAX_UPLOAD_BYTES = 1024 * 1024
+
+
+#: What the editor says when no file came with an upload.
+NO_FILE = "Choose a file to upload first."
+#: ... and when the request was larger than the server reads.
+TOO_LARGE = (
+    "That file is larger than 1 MB, so it was not uploaded and nothing was kept: choose it "
+    "again once it is smaller (split a long scenario in two, or remove pasted images)."
+)
 
 
 class UploadForm(FlaskForm):
@@ -54,15 +66,15 @@ def read_upload(storage) -> str:
 @bp.post("/<kind>/<slug>/upload")
 @signed_in
 def upload(kind: str, slug: str):
-    document, _ = load_document(kind, slug, edit=True)
+    """Upload a file as the next revision; a refused one comes back on the editor, saying why."""
+    document, membership = load_document(kind, slug, edit=True)
     form = UploadForm()
     if not form.validate_on_submit():
-        abort(400)
+        return editor_page(document, membership, status=400, upload_error=NO_FILE)
     try:
         source = read_upload(form.file.data)
     except UploadRefused as refused:
-        flash(str(refused), "error")
-        return redirect(url_for("studio.editor", kind=kind, slug=slug)), 400
+        return editor_page(document, membership, status=400, upload_error=str(refused))
     try:
         revisions.save_source(current_user, document, form.base.data, source, "Uploaded a file")
     except Conflict:
@@ -73,6 +85,21 @@ def upload(kind: str, slug: str):
         return redirect(url_for("studio.editor", kind=kind, slug=slug))
     flash("The uploaded file is saved as a new revision.", "success")
     return redirect(url_for("studio.editor", kind=kind, slug=slug))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge):
+    """A request over MAX_CONTENT_LENGTH is refused before anything reads it (the CSRF check is
+    the first to try), so the file is gone: say so on the editor, to a signed-in member who
+    edits it, with the 413; anyone else gets the plain 413 page."""
+    args = request.view_args or {}
+    if request.endpoint != "files.upload" or not current_user.is_authenticated:
+        return render_error(413)
+    try:
+        document, membership = load_document(args["kind"], args["slug"], edit=True)
+    except HTTPException:
+        return render_error(413)
+    return editor_page(document, membership, status=413, upload_error=TOO_LARGE)
 
 
 @bp.get("/<kind>/<slug>/source.md")

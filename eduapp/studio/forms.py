@@ -345,3 +345,26 @@ class ActionForm(FlaskForm):
 
 class ResolveForm(FlaskForm):
     resolved = HiddenField(validators=[DataRequired()])
+
+
+class MergeForm(FlaskForm):
+    """The conflict page: the revision the save started from, the newer revision it met, the
+    text that was sent, and its message. Each conflict's choice and edited text are read by
+    number (``choice-0``, ``edit-0``, with ``key-0`` naming the part) as the merge lists them."""
+
+    base = IntegerField(validators=[InputRequired(), REVISION_NUMBER])
+    theirs = IntegerField(validators=[InputRequired(), REVISION_NUMBER])
+    source = TextAreaField(validators=[Length(max=MAX_SOURCE_CHARS)])
+    message = StringField(
+        "What did you change?",
+        validators=[Length(max=200)],
+        filters=[strip],
+        description="A few words for the history; the merge is noted after them.",
+    )
+
+
+class NodeRestoreForm(FlaskForm):
+    """Bring one node (section, question) back from an old revision."""
+
+    revision = IntegerField(validators=[InputRequired(), REVISION_NUMBER])
+    node = StringField(validators=[DataRequired(), Length(max=64)])

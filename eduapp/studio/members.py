@@ -53,6 +53,8 @@ def invite(actor: User, document: Document, email: str, role: MemberRole, credit
     db.session.flush()
     member_invited.send(
         current_app._get_current_object(),
+        user_id=user.id,
+        document=document,
         email=user.email,
         name=user.display_name,
         inviter_name=actor.display_name,

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eduapp.accounts.models import User
+from eduapp.content.models import Document
 from eduapp.extensions import UTCDateTime, db, enum_column, utcnow
 from eduapp.privacy import Erasure, NotPersonal, Personal
 
@@ -132,4 +133,52 @@ class Comment(db.Model):
             why="Others reply in the same thread; the comment stays, its text replaced.",
         ),
         NotPersonal(("resolved_by_id",), "Who marked the thread resolved, by id."),
+    )
+
+
+class ProposalStatus(enum.StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class ModuleProposal(db.Model):
+    """A scenario's author asks a module to list it: the way a published scenario reaches
+    learners. Accepting it adds a revision of the module's draft listing the scenario, which the
+    module's own review rule then signs off and publishes (docs/studio.md)."""
+
+    __tablename__ = "module_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)
+    scenario_document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)
+    proposer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    #: Why the scenario belongs in the module, for the module's co-authors.
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[ProposalStatus] = mapped_column(
+        enum_column(ProposalStatus, "proposal_status_known", 16), default=ProposalStatus.OPEN
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The module revision that accepting it made.
+    revision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("revisions.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposer: Mapped[User] = relationship(foreign_keys=[proposer_id], lazy="joined")
+    module: Mapped[Document] = relationship(foreign_keys=[module_document_id], lazy="joined")
+    scenario: Mapped[Document] = relationship(foreign_keys=[scenario_document_id], lazy="joined")
+
+    personal_data = (
+        Personal(
+            owner="proposer_id",
+            erasure=Erasure.BLANK,
+            section="studio_module_proposals",
+            shows=("status", "note", "created_at"),
+            blank=("note",),
+            why="The module's co-authors decided on it and its revision stays; the note is "
+            "replaced.",
+        ),
+        NotPersonal(("decided_by_id",), "Which co-author accepted or declined it, by id."),
     )

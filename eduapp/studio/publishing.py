@@ -4,6 +4,7 @@ Every write goes into the request's transaction with its audit event (eduapp/tra
 """
 
 import sqlalchemy as sa
+from flask import current_app
 
 from eduapp.accounts.models import User
 from eduapp.audit.services import record
@@ -19,6 +20,12 @@ from eduapp.player.models import Attempt
 from eduapp.studio import queries
 from eduapp.studio.errors import StudioError
 from eduapp.studio.models import Decision, SignOff
+from eduapp.studio.signals import decision_given, published, review_requested
+
+
+class ChangesRequested(StudioError):
+    """A member asked for changes to the revision being published; publishing over it needs
+    the publisher to say so."""
 
 
 def start_playtest(actor: User, document: Document) -> Attempt:
@@ -56,11 +63,36 @@ def review(actor, document, revision_number: int, decision: Decision, note: str)
     action = "signed_off" if decision == Decision.APPROVE else "requested_changes"
     record(action, actor=actor, document=document, revision_number=latest.number)
     db.session.flush()
+    decision_given.send(
+        current_app._get_current_object(),
+        document=document,
+        revision_number=latest.number,
+        actor_id=actor.id,
+        decision=decision,
+    )
     return existing
 
 
-def publish(actor: User, document: Document, revision_number: int) -> Version:
-    """Publish the newest revision, if it is the one shown and the publishing rule holds."""
+def request_review(actor: User, document: Document, revision_number: int) -> None:
+    """Ask the members who can sign off to read the newest revision (they are notified)."""
+    latest = queries.latest_revision(document)
+    if latest.number != revision_number:
+        raise StudioError(f"Revision {latest.number} was saved since; ask for a review of it.")
+    record("requested_review", actor=actor, document=document, revision_number=latest.number)
+    review_requested.send(
+        current_app._get_current_object(),
+        document=document,
+        revision_number=latest.number,
+        actor_id=actor.id,
+    )
+
+
+def publish(
+    actor: User, document: Document, revision_number: int, *, over_changes: bool = False
+) -> Version:
+    """Publish the newest revision, if it is the one shown and the publishing rule holds. A
+    standing request for changes on it is published over only when ``over_changes`` says the
+    publisher confirmed it (ChangesRequested otherwise); the audit log says so."""
     latest = queries.latest_revision(document)
     if latest.number != revision_number:
         raise StudioError(f"Revision {latest.number} was saved since; review it first.")
@@ -69,6 +101,12 @@ def publish(actor: User, document: Document, revision_number: int) -> Version:
         raise StudioError("The draft has problems; it must pass validation to be published.")
     if not status.is_ready:
         raise StudioError(_still_needed(status))
+    askers = sorted(s.user.display_name for s in status.changes_requested)
+    if askers and not over_changes:
+        raise ChangesRequested(
+            f"{', '.join(askers)} asked for changes to revision {latest.number}. Read the "
+            "request, then tick the box to publish anyway, or save a revision that answers it."
+        )
     draft = queries.draft_of(latest)
     if document.kind == DocumentKind.MODULE.value:
         _check_module_scenarios(draft.model)
@@ -91,11 +129,18 @@ def publish(actor: User, document: Document, revision_number: int) -> Version:
                 actor=actor,
                 document=document,
                 revision_number=latest.number,
-                detail=f"version {version.number}",
+                detail=f"version {version.number}"
+                + (f", over a request for changes by {len(askers)} member(s)" if askers else ""),
             )
     except sa.exc.IntegrityError:
         raise StudioError("Someone published at the same moment; reload to see it.") from None
     announce_published([version])
+    published.send(
+        current_app._get_current_object(),
+        document=document,
+        version_number=version.number,
+        actor_id=actor.id,
+    )
     return version
 
 

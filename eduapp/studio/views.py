@@ -1,28 +1,36 @@
 """The co-authoring studio: drafts, the editor, forms, live checks and previews."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from eduapp.accounts.models import Role
 from eduapp.content.models import DocumentKind
 from eduapp.security.access import requires, signed_in
 from eduapp.studio import publishing, queries, revisions, structured_edits
-from eduapp.studio.access import load_document, may_edit, may_manage
-from eduapp.studio.diff import compare
-from eduapp.studio.drafts import Draft, is_losslessly_editable, read_draft
-from eduapp.studio.errors import Conflict, StudioError
+from eduapp.studio.access import load_document
+from eduapp.studio.drafts import read_draft
+from eduapp.studio.errors import Conflict, FieldError, StudioError
 from eduapp.studio.forms import (
     ActionForm,
     ChoiceForm,
-    InviteForm,
     ModuleForm,
     NewDocumentForm,
     NodeForm,
-    ReviewForm,
-    RevisionForm,
     SourceForm,
     VariableForm,
 )
+from eduapp.studio.merge_views import render_merge_page
+from eduapp.studio.pages import editor_page
 
 bp = Blueprint("studio", __name__, template_folder="templates")
 AUTHOR_ROLES = (Role.PATIENT_EDUCATOR, Role.TUTOR, Role.ADMIN)
@@ -74,47 +82,7 @@ def editor(kind: str, slug: str):
 
 
 def _render_editor(document, membership, latest, source_form, status=200, **forms):
-    draft = queries.draft_of(latest)
-    node_ids = list(draft.section_titles)
-    forms.setdefault("node_form", NodeForm(formdata=None, base=latest.number))
-    choice_form = forms.setdefault("choice_form", ChoiceForm(formdata=None, base=latest.number))
-    choice_form.from_node.choices = node_ids
-    choice_form.target.choices = node_ids
-    forms.setdefault("variable_form", VariableForm(formdata=None, base=latest.number))
-    if document.kind == DocumentKind.MODULE.value and draft.model is not None:
-        forms.setdefault("module_form", ModuleForm.for_module(draft.model, latest.number))
-    return render_template(
-        "studio/editor.html",
-        document=document,
-        membership=membership,
-        latest=latest,
-        draft=draft,
-        can_manage=may_manage(membership),
-        source_form=source_form,
-        focus=_focus(draft, request.args.get("node")),
-        can_edit=may_edit(membership),
-        forms_usable=is_losslessly_editable(draft),
-        author=latest.author_name,
-        members=queries.members_of(document),
-        invite_form=InviteForm(formdata=None),
-        status=queries.publish_status(document, latest),
-        review_form=ReviewForm(formdata=None, revision=latest.number),
-        revision_form=RevisionForm(formdata=None, revision=latest.number),
-        action_form=ActionForm(),
-        open_comments=queries.open_comment_count(document),
-        versions=queries.versions_of(document),
-        **forms,
-    ), status
-
-
-def _focus(draft: Draft, asked: str | None) -> str | None:
-    """The node (or question) the preview shows: the one asked for, else the start, else the
-    first."""
-    ids = list(draft.section_titles)
-    for candidate in (asked, getattr(draft.model, "start", None), *ids[:1]):
-        if candidate in ids:
-            return candidate
-    return None
+    return editor_page(document, membership, latest, source_form, status, **forms)
 
 
 @bp.post("/<kind>/<slug>/save")
@@ -126,32 +94,44 @@ def save(kind: str, slug: str):
         latest = queries.latest_revision(document)
         return _render_editor(document, membership, latest, form, status=400)
     try:
-        revisions.save_source(
+        saved = revisions.save_merging(
             current_user, document, form.base.data, form.source.data, form.message.data
         )
     except Conflict as conflict:
-        return _render_conflict(document, conflict, form.message.data)
-    flash("Saved.", "success")
+        return render_merge_page(document, conflict, form.message.data)
+    if saved.merged_with is not None:
+        other = saved.merged_with
+        flash(
+            f"Saved. {other.author_name} saved revision {other.number} while you were editing; "
+            f"it changed other parts, so both changes are kept in revision "
+            f"{saved.revision.number}.",
+            "success",
+        )
+    else:
+        flash("Saved.", "success")
     return redirect(url_for(".editor", kind=kind, slug=slug))
 
 
-def _render_conflict(document, conflict: Conflict, message: str):
-    return render_template(
-        "studio/conflict.html",
-        document=document,
-        conflict=conflict,
-        comparison=compare(conflict.latest.source, conflict.submitted),
-        form=SourceForm(
-            formdata=None, base=conflict.latest.number, source=conflict.submitted, message=message
-        ),
-        author=conflict.latest.author_name,
-    ), 409
+#: Views that receive a whole draft as one form field: it may fill the request
+#: (MAX_CONTENT_LENGTH), not only the 500 KB Flask allows a field by default.
+WHOLE_SOURCE_VIEWS = frozenset({"studio.check", "studio.preview", "studio.save"})
+
+
+@bp.url_value_preprocessor
+def _allow_a_whole_source(endpoint: str | None, _values) -> None:
+    """Raise this request's form-field limit for a view of WHOLE_SOURCE_VIEWS. A URL value
+    preprocessor, because Flask runs those before every before_request function, and the CSRF
+    check (one of those) is the first to read the form."""
+    if endpoint in WHOLE_SOURCE_VIEWS:
+        request.max_form_memory_size = current_app.config["MAX_CONTENT_LENGTH"]
 
 
 @bp.post("/<kind>/<slug>/check")
 @signed_in
 def check(kind: str, slug: str):
-    """Live validation while typing: the checker's file:line messages for the text sent."""
+    """Live validation while typing: the checker's file:line messages for the text sent, up to
+    the whole request's size (WHOLE_SOURCE_VIEWS); a larger request is a 413 that studio.js
+    shows as "checks out of date"."""
     document, _ = load_document(kind, slug)
     source = request.form.get("source", "")[:1_000_000]
     draft = read_draft(DocumentKind(document.kind), document.slug, source.replace("\r\n", "\n"))
@@ -170,14 +150,19 @@ def preview(kind: str, slug: str):
 
 
 def _edit_with(form, kind, slug, edit):
-    """Validate a structured form and ``edit(document)`` the draft with it as a new revision, or
-    show the editor again with why not."""
+    """Validate a structured form and ``edit(document)`` the newest revision with it, or show
+    the editor again with why not and everything typed (structured_edits applies a form to
+    the newest revision, so it never meets a text merge)."""
     document, membership = load_document(kind, slug, edit=True)
     if form.validate_on_submit():
         try:
             edit(document)
-        except Conflict as conflict:
-            return _render_conflict(document, conflict, "")
+        except FieldError as error:
+            field = getattr(form, error.field)
+            field.errors = [*field.errors, str(error)]
+            if error.base is not None:
+                form.base.data = error.base
+            flash(str(error), "error")
         except StudioError as error:
             flash(str(error), "error")
         else:

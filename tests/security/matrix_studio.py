@@ -86,6 +86,15 @@ ROWS = {
     ("history.restore", "POST"): Row(f"{DOC}/restore", editors(302), {"revision": "1"}),
     ("history.version", "GET"): Row(f"{DOC}/versions/1", members(200)),
     ("history.scenario_map", "GET"): Row(f"{DOC}/map", members(200)),
+    # The conflict page's choices, sent from revision 1 against revision 1: nothing to merge.
+    ("merge.resolve", "POST"): Row(
+        f"{DOC}/merge", editors(302), {"base": "1", "theirs": "1", "source": "{source}"}
+    ),
+    ("merge.revision_nodes", "GET"): Row(f"{DOC}/revisions/1/nodes", members(200)),
+    # The node is already as revision 1 has it: refused with a message, back to the list.
+    ("merge.restore_node", "POST"): Row(
+        f"{DOC}/restore-node", editors(302), {"revision": "1", "node": "opening"}
+    ),
     ("collab.comments", "GET"): Row(f"{DOC}/comments", members(200)),
     ("collab.add_comment", "POST"): Row(
         f"{DOC}/comments", members(302), {"revision": "1", "anchor": "general", "body": "Hi"}
@@ -99,6 +108,9 @@ ROWS = {
     ),
     ("collab.review", "POST"): Row(
         f"{DOC}/review", members(302), {"revision": "1", "decision": "approve"}
+    ),
+    ("collab.request_review", "POST"): Row(
+        f"{DOC}/request-review", editors(302), {"revision": "1"}
     ),
     ("collab.publish", "POST"): Row(f"{DOC}/publish", editors(302), {"revision": "1"}),
     ("files.download", "GET"): Row(f"{DOC}/source.md", members(200)),

@@ -256,7 +256,7 @@ def test_row_25_diff_version_and_merge_pages_answer_for_reordered_revisions(app,
         save(author, 2, old.replace("The nurse waits.", "The nurse waits, again.")),
     ]
     assert [page.status_code for page in pages] == [200, 200, 409]
-    for page in pages:
+    for page in pages[:2]:  # the merge page shows only the parts that clash (issue 13)
         html = page.get_data(as_text=True)
         assert "too large to compare line by line" in html
         assert f"the first {MAX_SHOWN_ROWS:,} rows are shown" in html

@@ -263,7 +263,8 @@ def test_row_28_erasing_a_learner_never_edits_anyone_elses_records(client, auth,
     others_sign_offs = _snapshot(SignOff, SignOff.user_id != learner.id)
     assert [row.note for row in db.session.scalars(sa.select(SignOff))] == ["ok", "ok, looks good"]
     assert any("Book club" in row[2] for row in others_notifications)
-    assert db.session.query(Notification).filter_by(user_id=learner.id).count() == 1
+    # The peer review, the studio invitation and the two sign-offs on the draft she was on.
+    assert db.session.query(Notification).filter_by(user_id=learner.id).count() == 4
 
     admin = make_user(Role.ADMIN)
     services.erase_learner(learner, admin)

@@ -337,8 +337,8 @@ def test_row_31_one_person_with_both_sign_off_roles_cannot_publish_alone(app, ma
     auth.login(both)
     assert _approve(auth, url).status_code == 302
     page = auth.client.get(url).get_data(as_text=True)
-    assert "<strong>still needed</strong> from another person" in page
-    assert "each person counts once" in page
+    assert "Sign-off by a tutor or staff member: <strong>still needed</strong>" in page
+    assert "already counts for another line: one person counts once" in page
     response = auth.post(f"{url}/publish", {"revision": 1}, page=url)
     assert response.status_code == 302
     page = auth.client.get(url).get_data(as_text=True)

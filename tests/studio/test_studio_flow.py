@@ -190,7 +190,7 @@ def test_a_save_from_an_old_base_gets_the_merge_page_and_loses_nothing(app, team
     assert response.status_code == 409
     assert "nothing you typed is lost" in page
     assert "My own careful paragraph." in page and "Where the night begins" in page
-    assert re.search(r'name="base" value="2"', page)
+    assert re.search(r'name="theirs" value="2"', page) and "Keep mine" in page
     assert latest().number == 2 and "My own careful paragraph." not in latest().source
 
 
@@ -262,7 +262,8 @@ def test_asking_for_changes_needs_a_note_and_shows_it(app, team):
     response = tutor_auth.post(
         f"{EDITOR}/review", {"revision": 1, "decision": "changes", "note": ""}, page=EDITOR
     )
-    assert response.status_code == 302
+    assert response.status_code == 400  # back on the editor, saying why
+    assert "Say what should change" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(SignOff.id))) == 0
     tutor_auth.post(
         f"{EDITOR}/review",
