@@ -60,7 +60,8 @@ class Attempt(db.Model):
     #: otherwise, and the lock not taken.
     learner_profession: Mapped[str | None] = query_expression()
     #: The choice that brought the attempt where it stands (None at the start) and the
-    #: reflection written there: all the step page reads, joined to the attempt in one query.
+    #: reflection written there: what the step page shows of the attempt's past (the page itself
+    #: reads them as columns of its row, ``player.queries.step_page``).
     arrival: Mapped["ChoiceEvent | None"] = relationship(
         primaryjoin="and_(ChoiceEvent.attempt_id == Attempt.id, ChoiceEvent.step == Attempt.step)",
         viewonly=True,
@@ -116,6 +117,11 @@ class Attempt(db.Model):
     def source(self) -> str:
         """The scenario text this attempt plays: its published version, or a playtested draft."""
         return self.version.source if self.version else self.revision.source
+
+    @property
+    def slug(self) -> str:
+        """The slug of the scenario this attempt plays."""
+        return (self.version.document if self.version else self.revision.document).slug
 
     @property
     def state(self) -> State:

@@ -1,17 +1,18 @@
 """Reads of the player: attempts, paths, progress and how other learners chose."""
 
+import functools
 from dataclasses import dataclass
 from typing import ClassVar
 
 import sqlalchemy as sa
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload, lazyload, with_expression
+from sqlalchemy.orm import Bundle, joinedload, lazyload, with_expression
 
 from eduapp.accounts.models import User
 from eduapp.cache import MIB, ByteBoundedCache
-from eduapp.content.models import Document, Version
+from eduapp.content.models import Document, Revision, Version
 from eduapp.content.queries import parse_scenario_source
-from eduapp.engine import Scenario
+from eduapp.engine import Scenario, State
 from eduapp.extensions import db, prepared
 from eduapp.markdown import render_markdown
 from eduapp.player.models import Attempt, AttemptStatus, ChoiceEvent
@@ -20,12 +21,140 @@ from eduapp.tallies.models import SharedChoiceFigure
 from eduapp.tallies.queries import scenario_progress
 
 
-#: The step page's attempt: with its version (always joined), the choice that brought it where
-#: it stands and the reflection written there, in one query; its history only if read (the
-#: ending page reads it). Built once (``prepared``): the page is what every click reads.
+@dataclass(frozen=True)
+class Arrival:
+    """The choice that brought an attempt where it stands."""
+
+    from_node: str
+    choice_number: int
+    choice_label: str
+
+
+@dataclass(frozen=True)
+class ReflectionHere:
+    """The reflection written where an attempt stands: what the page's box shows."""
+
+    body: str
+    visibility: str
+
+
+@dataclass
+class StepAttempt:
+    """An attempt as its page reads it: a plain row, not an ORM object (the identity map and
+    the loading of four joined objects cost every click more than the query itself). Its
+    history, its reflections and a playtest's draft are read only when asked for (the ending
+    page, a playtest's banner)."""
+
+    id: int
+    user_id: int
+    version_id: int | None
+    revision_id: int | None
+    status: str
+    node_id: str
+    variables: dict
+    step: int
+    is_playtest: bool
+    #: Of the published version played: its text and its document's slug (None for a playtest).
+    version_source: str | None
+    version_slug: str | None
+    arrival: Arrival | None
+    reflection_here: ReflectionHere | None
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == AttemptStatus.COMPLETED.value
+
+    @property
+    def state(self) -> State:
+        return State(node_id=self.node_id, variables=self.variables, step=self.step)
+
+    @property
+    def source(self) -> str:
+        return self.version_source if self.version_id else self.revision.source
+
+    @property
+    def slug(self) -> str:
+        return self.version_slug if self.version_id else self.revision.document.slug
+
+    @functools.cached_property
+    def revision(self) -> Revision | None:
+        return db.session.get(Revision, self.revision_id) if self.revision_id else None
+
+    @functools.cached_property
+    def events(self) -> list[ChoiceEvent]:
+        return list(
+            db.session.scalars(
+                sa.select(ChoiceEvent)
+                .where(ChoiceEvent.attempt_id == self.id)
+                .order_by(ChoiceEvent.step)
+            )
+        )
+
+    @functools.cached_property
+    def reflections(self) -> list[Reflection]:
+        return list(
+            db.session.scalars(
+                sa.select(Reflection)
+                .where(Reflection.attempt_id == self.id)
+                .order_by(Reflection.step)
+            )
+        )
+
+
+class _StepRow(Bundle):
+    """Selects the columns of ``StepAttempt``, in its order, and makes one of each row."""
+
+    single_entity = True
+
+    def create_row_processor(self, query, procs, labels):
+        def make(row) -> StepAttempt:
+            (*attempt, source, slug, from_node, number, label, body, visibility) = (
+                proc(row) for proc in procs
+            )
+            return StepAttempt(
+                *attempt,
+                source,
+                slug,
+                Arrival(from_node, number, label) if number is not None else None,
+                ReflectionHere(body, visibility) if visibility is not None else None,
+            )
+
+        return make
+
+
+#: The attempt page's attempt (a ``StepAttempt``), with of its version only what playing it
+#: reads, the choice that brought it where it stands and the reflection written there, in one
+#: query. Built once (``prepared``): the page is what every click reads.
 @prepared
 def step_page(_insert) -> sa.Select:
-    return _attempt_by_id(_ARRIVAL, _REFLECTION_HERE)
+    attempts, versions = Attempt.__table__, Version.__table__
+    documents, events = Document.__table__, ChoiceEvent.__table__
+    reflections = Reflection.__table__
+    here = {
+        table: sa.and_(table.c.attempt_id == attempts.c.id, table.c.step == attempts.c.step)
+        for table in (events, reflections)
+    }
+    row = _StepRow(
+        "attempt",
+        *(attempts.c[name] for name in ("id", "user_id", "version_id", "revision_id", "status")),
+        *(attempts.c[name] for name in ("node_id", "variables", "step", "is_playtest")),
+        versions.c.source,
+        documents.c.slug,
+        events.c.from_node,
+        events.c.choice_number,
+        events.c.choice_label,
+        reflections.c.body,
+        reflections.c.visibility,
+    )
+    return (
+        sa.select(row)
+        .select_from(attempts)
+        .outerjoin(versions, versions.c.id == attempts.c.version_id)
+        .outerjoin(documents, documents.c.id == versions.c.document_id)
+        .outerjoin(events, here[events])
+        .outerjoin(reflections, here[reflections])
+        .where(attempts.c.id == sa.bindparam("ident"))
+    )
 
 
 #: Recording a choice: the attempt with its version and the reflection written where it stands
@@ -49,9 +178,6 @@ def recording(_insert) -> sa.Select:
     )
 
 
-_ARRIVAL = joinedload(Attempt.arrival).load_only(
-    ChoiceEvent.from_node, ChoiceEvent.choice_number, ChoiceEvent.choice_label
-)
 _REFLECTION_HERE = joinedload(Attempt.reflection_here).load_only(
     Reflection.body, Reflection.visibility
 )
@@ -75,10 +201,9 @@ def _attempt_by_id(*joined) -> sa.Select:
     )
 
 
-def scenario_of_attempt(attempt: Attempt) -> Scenario:
+def scenario_of_attempt(attempt: Attempt | StepAttempt) -> Scenario:
     """The scenario an attempt plays: its published version, or the draft an author playtests."""
-    document = attempt.version.document if attempt.version else attempt.revision.document
-    return parse_scenario_source(attempt.source, document.slug)
+    return parse_scenario_source(attempt.source, attempt.slug)
 
 
 #: Published nodes' texts rendered as HTML, per worker process. A published version never
@@ -89,7 +214,7 @@ def scenario_of_attempt(attempt: Attempt) -> Scenario:
 RENDERED = ByteBoundedCache(32 * MIB, bytes_per_char=48, bytes_per_entry=1024)
 
 
-def node_html(attempt: Attempt, text: str, base_level: int = 2) -> Markup:
+def node_html(attempt: Attempt | StepAttempt, text: str, base_level: int = 2) -> Markup:
     """A node's Markdown as HTML: rendered once per process for a published version, each time
     for a playtested draft."""
     if attempt.version_id is None:
@@ -192,7 +317,7 @@ class OthersChoices:
         return SHARE_ROUNDING * ((2 * units + self.learners) // (2 * self.learners))
 
 
-def how_others_chose(attempt: Attempt, minimum: int) -> dict[str, OthersChoices]:
+def how_others_chose(attempt: Attempt | StepAttempt, minimum: int) -> dict[str, OthersChoices]:
     """For each node where this attempt made a choice: how learners on the same version chose.
 
     Read from the node's shared snapshot (``eduapp.tallies``): taken again only after several

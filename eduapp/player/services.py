@@ -74,26 +74,60 @@ def _claim_step(_insert) -> sa.Update:
         sa.update(attempts)
         .where(attempts.c.id == sa.bindparam("attempt_id"), attempts.c.step == sa.bindparam("seen"))
         .values(
-            {
-                name: sa.bindparam(name)
-                for name in ("step", "node_id", "variables", "node_entered_at", "status")
+            {name: sa.bindparam(name) for name in ("step", "node_id", "variables", "status")}
+            | {
+                "node_entered_at": sa.bindparam("now", type_=UTCDateTime),
+                "completed_at": sa.bindparam("completed_at", type_=UTCDateTime),
             }
-            | {"completed_at": sa.bindparam("completed_at", type_=UTCDateTime)}
         )
     )
 
 
+#: The event's columns, from the claim's parameters where they are the same value.
+_EVENT = {
+    "step": "step", "from_node": "from_node", "choice_number": "choice_number",
+    "choice_label": "choice_label", "to_node": "node_id", "variables_after": "variables",
+    "seconds_on_node": "seconds_on_node", "created_at": "now",
+}  # fmt: skip
+
+
+def _record_event() -> sa.Insert:
+    """The choice's event. On PostgreSQL it is written with the claim, in one statement
+    (``WITH claimed AS (UPDATE ... RETURNING) INSERT ... SELECT ... FROM claimed``): only if
+    the step was claimed, and the rows written say whether it was. SQLite, which cannot put an
+    ``UPDATE`` in a ``WITH``, writes it alone after ``_claim_step``."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _claim_and_record()
+    return _event_alone()
+
+
 @prepared
-def _record_event(_insert) -> sa.Insert:
-    return sa.insert(ChoiceEvent.__table__).values(
-        {
-            name: sa.bindparam(name)
-            for name in (
-                "attempt_id", "step", "from_node", "choice_number", "choice_label", "to_node",
-                "variables_after", "seconds_on_node", "created_at",
-            )
+def _event_alone(_insert) -> sa.Insert:
+    events = ChoiceEvent.__table__
+    return sa.insert(events).values(
+        {"attempt_id": sa.bindparam("attempt_id")}
+        | {
+            column: sa.bindparam(name, type_=events.c[column].type)
+            for column, name in _EVENT.items()
         }
-    )  # fmt: skip
+    )
+
+
+@prepared
+def _claim_and_record(_insert) -> sa.Insert:
+    events = ChoiceEvent.__table__
+    claimed = _claim_step().returning(Attempt.__table__.c.id).cte("claimed")
+    row = sa.select(
+        claimed.c.id,
+        *(sa.bindparam(name, type_=events.c[column].type) for column, name in _EVENT.items()),
+    )
+    return (
+        sa.insert(events)
+        .from_select(["attempt_id", *_EVENT], row)
+        .add_cte(claimed, nest_here=True)
+        # An INSERT's rowcount is kept only when asked for.
+        .execution_options(preserve_rowcount=True)
+    )
 
 
 def choose(
@@ -121,38 +155,31 @@ def choose(
     profession = attempt.learner_profession
     if profession is None:  # not loaded by ``queries.recording``: the learner's lock first
         profession = lock_learner(attempt.user_id) or ""
-    claimed = db.session.execute(
-        _claim_step(),
-        {
-            "attempt_id": attempt.id,
-            "seen": before.step,
-            "step": after.step,
-            "node_id": after.node_id,
-            "variables": variables,
-            "node_entered_at": now,
-            "status": (AttemptStatus.COMPLETED if finished else AttemptStatus.IN_PROGRESS).value,
-            "completed_at": now if finished else None,
-        },
-    ).rowcount
+    seconds = max(0, int((now - attempt.node_entered_at).total_seconds()))
+    step = {
+        "attempt_id": attempt.id,
+        "seen": before.step,
+        "step": after.step,
+        "node_id": after.node_id,
+        "variables": variables,
+        "now": now,
+        "status": (AttemptStatus.COMPLETED if finished else AttemptStatus.IN_PROGRESS).value,
+        "completed_at": now if finished else None,
+        "from_node": before.node_id,
+        "choice_number": number,
+        "choice_label": choice.label,
+        "seconds_on_node": seconds,
+    }
+    if db.session.get_bind().dialect.name == "postgresql":  # the claim with the event
+        claimed = db.session.execute(_record_event(), step).rowcount
+    else:
+        claimed = db.session.execute(_claim_step(), step).rowcount
+        if claimed == 1:
+            db.session.execute(_record_event(), step)
     if claimed != 1:
         return Outcome.STALE
     if reflection is not None:
         _upsert_reflection(attempt, before.step, before.node_id, node.reflect, reflection)
-    seconds = max(0, int((now - attempt.node_entered_at).total_seconds()))
-    db.session.execute(
-        _record_event(),
-        {
-            "attempt_id": attempt.id,
-            "step": after.step,
-            "from_node": before.node_id,
-            "choice_number": number,
-            "choice_label": choice.label,
-            "to_node": after.node_id,
-            "variables_after": variables,
-            "seconds_on_node": seconds,
-            "created_at": now,
-        },
-    )
     if not attempt.is_playtest:
         choice_recorded.send(
             current_app._get_current_object(),

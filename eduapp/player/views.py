@@ -17,6 +17,7 @@ from eduapp.player import services
 from eduapp.player.forms import StartForm, StepForm
 from eduapp.player.models import Attempt
 from eduapp.player.queries import (
+    StepAttempt,
     attempts_of,
     how_others_chose,
     node_html,
@@ -154,7 +155,7 @@ def step(attempt_id: int):
     return redirect(url_for("player.attempt", attempt_id=attempt_id))
 
 
-def _render_step(attempt: Attempt, scenario, form: StepForm):
+def _render_step(attempt: Attempt | StepAttempt, scenario, form: StepForm):
     node = scenario.node(attempt.node_id)
     reflection = attempt.reflection_here
     if reflection is not None and form.reflection.data is None:

@@ -341,21 +341,34 @@ def _drop_empty(cohort_ids: Iterable[int]) -> None:
     )
 
 
+def _learner_rows() -> sa.Select:
+    """The learner's rows for deciding at the node (choice 0) and for this choice, as a SELECT:
+    a statement with several VALUES rows has no cache key, so it would be compiled on every
+    click."""
+    row = [sa.bindparam(name, type_=sa.Integer) for name in ("user_id", "version_id")]
+    row.append(sa.bindparam("node_id", type_=sa.String))
+    decided = sa.select(*row, sa.literal(0, sa.Integer))
+    chosen = sa.select(*row, sa.bindparam("number", type_=sa.Integer))
+    return decided.union_all(chosen)
+
+
 @prepared
 def _add_learner_choice(insert) -> sa.Insert:
-    """The learner's row for deciding at the node (choice 0) and for this choice, each only
-    the first time; returns the numbers added."""
-    row = {name: sa.bindparam(name) for name in ("user_id", "version_id", "node_id")}
+    """The learner's rows for the choice, each only the first time; returns the numbers added.
+    (SQLite, which cannot put an ``INSERT`` in a ``WITH``; PostgreSQL: ``_count_first_choice``.)"""
+    choices = LearnerChoice.__table__
     return (
-        insert(LearnerChoice.__table__)
-        .values([row | {"choice_number": 0}, row | {"choice_number": sa.bindparam("number")}])
+        insert(choices)
+        .from_select(["user_id", "version_id", "node_id", "choice_number"], _learner_rows())
         .on_conflict_do_nothing()
-        .returning(LearnerChoice.__table__.c.choice_number)
+        .returning(choices.c.choice_number)
     )
 
 
 @prepared
 def _count_version_choice(insert) -> sa.Insert:
+    """The version's count for a number (``number``): SQLite runs it for the numbers added, as
+    one batch in key order."""
     counts = VersionChoiceCount.__table__
     statement = insert(counts).values(
         version_id=sa.bindparam("version_id"),
@@ -369,25 +382,58 @@ def _count_version_choice(insert) -> sa.Insert:
     ).returning(counts.c.choice_number, counts.c.learners)
 
 
+@prepared
+def _count_first_choice(insert) -> sa.Insert:
+    """PostgreSQL: the learner's rows for the choice and, for those added (the first time),
+    the version's counts, in one statement (``WITH added AS (INSERT ... RETURNING) INSERT ...
+    SELECT ... FROM added``); returns each added number's count."""
+    choices = LearnerChoice.__table__
+    added = (
+        insert(choices)
+        .from_select(["user_id", "version_id", "node_id", "choice_number"], _learner_rows())
+        .on_conflict_do_nothing()
+        .returning(choices.c.choice_number)
+        .cte("added")
+    )
+    counts = VersionChoiceCount.__table__
+    statement = insert(counts).from_select(
+        ["version_id", "node_id", "choice_number", "learners"],
+        sa.select(
+            sa.bindparam("version_id", type_=sa.Integer),
+            sa.bindparam("node_id", type_=sa.String),
+            added.c.choice_number,
+            sa.literal(1, sa.Integer),
+        ).order_by(added.c.choice_number),
+    )
+    return (
+        statement.on_conflict_do_update(
+            index_elements=["version_id", "node_id", "choice_number"],
+            set_={"learners": counts.c.learners + 1},
+        )
+        .returning(counts.c.choice_number, counts.c.learners)
+        .add_cte(added, nest_here=True)
+    )
+
+
 def _count_learner(choice: RecordedChoice) -> None:
     """Each learner counts once per choice they ever took at a node, and once for deciding
     there at all: the insert adds the learner's row only the first time, and only then is the
-    version's count raised."""
-    at_node = {"version_id": choice.version_id, "node_id": choice.node_id}
-    added = (
-        db.session.execute(
-            _add_learner_choice(),
-            at_node | {"user_id": choice.user_id, "number": choice.choice_number},
-        )
-        .scalars()
-        .all()
-    )
-    if not added:
-        return
-    # In key order, and both in one statement (a batch of the same upsert).
-    counted = db.session.execute(
-        _count_version_choice(), [at_node | {"number": number} for number in sorted(added)]
-    ).all()
+    version's count raised, in key order."""
+    params = {
+        "user_id": choice.user_id,
+        "version_id": choice.version_id,
+        "node_id": choice.node_id,
+        "number": choice.choice_number,
+    }
+    if db.session.get_bind().dialect.name == "postgresql":
+        counted = db.session.execute(_count_first_choice(), params).all()
+    else:
+        added = db.session.execute(_add_learner_choice(), params).scalars().all()
+        counted = []
+        if added:  # in key order, both in one statement (a batch of the same upsert)
+            counted = db.session.execute(
+                _count_version_choice(), [params | {"number": number} for number in sorted(added)]
+            ).all()
     deciders = dict(counted).get(0)
     if deciders is not None:
         _check_shared_figures(choice.version_id, choice.node_id, deciders)
