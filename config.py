@@ -37,6 +37,9 @@ class Config:
 
     # Requests larger than this are answered 413 before a view runs.
     MAX_CONTENT_LENGTH = 1024 * 1024
+    #: ... except the studio's views that receive a whole draft (the engine's MAX_FILE_BYTES,
+    #: 2 MB): URL-encoded by a browser's form, text may grow up to three times.
+    MAX_SOURCE_REQUEST_BYTES = 6 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, which ends at logout
 
     SESSION_COOKIE_HTTPONLY = True
@@ -93,6 +96,9 @@ class Config:
         ("a patient educator", ("patient_educator",)),
         ("a tutor or staff member", ("tutor", "admin")),
     )
+    #: A scenario still holding a starter's sample text is not signed off or published
+    #: (studio.publishing.starter_leftovers); the editor flags it either way.
+    STARTER_TEXT_BLOCKS_SIGN_OFF = True
     #: Outgoing mail (docs/mail.md). "files" writes each message under MAIL_DIR (development);
     #: "smtp" sends through SMTP_HOST. Messages wait in an outbox until `flask mail send`
     #: (or, where MAIL_DELIVER_AFTER_REQUEST is true, the request that queued them) sends them.
@@ -155,6 +161,8 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
+    #: Tests of other rules sign off untouched starters; tests of this rule turn it on.
+    STARTER_TEXT_BLOCKS_SIGN_OFF = False
 
 
 class ProductionConfig(Config):

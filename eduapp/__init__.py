@@ -42,6 +42,7 @@ from eduapp.studio.files import bp as files_bp
 from eduapp.studio.help_views import bp as studio_help_bp
 from eduapp.studio.history import bp as history_bp
 from eduapp.studio.merge_views import bp as merge_bp
+from eduapp.studio.node_views import bp as nodes_bp
 from eduapp.studio.proposal_views import bp as proposals_bp
 from eduapp.studio.views import bp as studio_bp
 from eduapp.tallies import receivers as tally_receivers
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(history_bp, url_prefix="/studio")
     app.register_blueprint(studio_help_bp, url_prefix="/studio")
     app.register_blueprint(merge_bp, url_prefix="/studio")
+    app.register_blueprint(nodes_bp, url_prefix="/studio")
     app.register_blueprint(files_bp, url_prefix="/studio")
     app.register_blueprint(proposals_bp, url_prefix="/studio")
     app.register_blueprint(mydata_bp)

@@ -4,6 +4,7 @@ Pure Python: no Flask, no database, nothing else from eduapp.
 """
 
 from ._header import MAX_TITLE_CHARS
+from ._text import MAX_FILE_BYTES, MAX_FILE_SIZE_TEXT
 from .assessment import (
     CONCORDANCE_SCALE,
     MAX_QUESTIONS,
@@ -53,6 +54,8 @@ __all__ = [
     "AUTHOR_KINDS",
     "CONCORDANCE_SCALE",
     "MAX_CHOICE_LABEL_CHARS",
+    "MAX_FILE_BYTES",
+    "MAX_FILE_SIZE_TEXT",
     "MAX_NODES",
     "MAX_QUESTIONS",
     "MAX_TITLE_CHARS",

@@ -5,8 +5,11 @@ from collections.abc import Iterable
 
 from .problems import ContentError, Problem
 
-#: Files above this size are refused before any parsing (SECURITY.md row 22).
-MAX_FILE_BYTES = 1024 * 1024
+#: Files above this size are refused before any parsing (SECURITY.md row 22): room for a
+#: scenario of MAX_NODES nodes of a few sentences each (docs/performance.md, "Big scenarios").
+MAX_FILE_BYTES = 2 * 1024 * 1024
+#: MAX_FILE_BYTES as the refusals say it.
+MAX_FILE_SIZE_TEXT = "2 MB"
 #: Whole numbers in content are kept short so no conversion or arithmetic can blow up.
 MAX_DIGITS = 9
 
@@ -45,7 +48,13 @@ def check_size(text: str, filename: str) -> None:
     """Refuse oversized text before spending any work on it."""
     if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise ContentError(
-            [Problem(filename, 1, "This file is larger than 1 MB; split it into smaller files.")]
+            [
+                Problem(
+                    filename,
+                    1,
+                    f"This file is larger than {MAX_FILE_SIZE_TEXT}; split it into smaller files.",
+                )
+            ]
         )
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._text import MAX_FILE_BYTES
+from ._text import MAX_FILE_BYTES, MAX_FILE_SIZE_TEXT
 from .assessment import Assessment
 from .assessment_parser import parse_assessment
 from .module import Module, parse_module
@@ -126,7 +126,9 @@ def _read_all(folder: Path, problems: list[Problem]):
         return
     for path in sorted(folder.glob("*.md")):
         if path.stat().st_size > MAX_FILE_BYTES:
-            problems.append(Problem(str(path), 1, "This file is larger than 1 MB; split it."))
+            problems.append(
+                Problem(str(path), 1, f"This file is larger than {MAX_FILE_SIZE_TEXT}; split it.")
+            )
             continue
         data = path.read_bytes()
         try:

@@ -23,7 +23,8 @@ from .problems import ContentError, Problem
 from .scenario import PROFESSIONS, Choice, Node, Scenario, Variable
 from .validate import validate_scenario
 
-MAX_NODES = 2000
+#: Twine users keep stories of several thousand passages; past this, split the scenario.
+MAX_NODES = 5000
 VAR_NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
 _SINGLE_KEYS = ("id", "title", "summary", "professions", "licence", "start")
 _REPEATABLE_KEYS = ("author", "var")

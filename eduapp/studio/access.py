@@ -8,7 +8,7 @@ and answers 404 (or 403 to a member who may read but not do this).
 import logging
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, current_app, request
 from flask_login import current_user
 
 from eduapp.accounts.models import Role
@@ -18,6 +18,15 @@ from eduapp.studio.models import Comment, Membership, ModuleProposal
 from eduapp.studio.queries import membership_of, revision_by_number, version_by_number
 
 log = logging.getLogger("eduapp.access")
+
+
+def allow_a_whole_source() -> None:
+    """Let this request carry a whole draft in one form field: up to MAX_SOURCE_REQUEST_BYTES
+    (above the app's MAX_CONTENT_LENGTH, and the 500 KB Flask allows a field by default). Call
+    it before anything reads the form (the CSRF check is the first to)."""
+    limit = current_app.config["MAX_SOURCE_REQUEST_BYTES"]
+    request.max_content_length = limit
+    request.max_form_memory_size = limit
 
 
 def may_edit(membership: Membership | None) -> bool:

@@ -19,8 +19,9 @@ from typing import Literal
 #: Unchanged lines kept on each side of a change; longer unchanged runs are folded.
 CONTEXT = 3
 #: Texts with more lines than this (either one) are not compared: the page says so. The
-#: largest scenario (1 MB, 2,000 nodes) written as prose has a few tens of thousands of lines.
-MAX_COMPARED_LINES = 50_000
+#: largest scenario (2 MB, 5,000 nodes) written as prose has about 60,000 lines; 2 MB of
+#: lines of 17 characters on average still compare.
+MAX_COMPARED_LINES = 120_000
 #: Work allowed for matching the lines of one comparison, in steps: one line compared or
 #: counted, or one pair of equal lines weighed.
 MAX_MATCH_STEPS = 2_000_000

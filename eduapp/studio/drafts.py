@@ -26,8 +26,10 @@ MAX_PROBLEMS = 200
 
 #: Drafts kept per worker process. Everything above is bounded by MAX_PROBLEMS and the engine's
 #: MAX_NODES, so an entry holds at most ~60 bytes per character of source (key included) plus
-#: ~1 MB for 2,000 near-empty nodes; tests/security/test_rows_hardening_identity.py measures it.
-DRAFTS = ByteBoundedCache(64 * MIB, bytes_per_char=64, bytes_per_entry=MIB)
+#: ~1 MB per 2,000 near-empty nodes (2.5 MB at 5,000): test_rows_hardening_identity.py
+#: measures it. A draft over 1 MB is charged more than the budget, so it is parsed each time
+#: (0.13 s for 5,000 nodes: docs/performance.md, "Big scenarios").
+DRAFTS = ByteBoundedCache(64 * MIB, bytes_per_char=64, bytes_per_entry=5 * MIB // 2)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from wtforms import IntegerField
 from wtforms.validators import InputRequired
 
+from eduapp.engine import MAX_FILE_BYTES, MAX_FILE_SIZE_TEXT
 from eduapp.errors import render_error
 from eduapp.security.access import signed_in
 from eduapp.studio import queries, revisions
@@ -23,15 +24,18 @@ bp = Blueprint("files", __name__)
 
 #: File endings an author's text editor produces for our formats.
 TEXT_SUFFIXES = (".md", ".txt", ".markdown")
-MAX_UPLOAD_BYTES = 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
+#: An upload's request: the file and the multipart form around it.
+MAX_UPLOAD_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
 
 
 #: What the editor says when no file came with an upload.
 NO_FILE = "Choose a file to upload first."
 #: ... and when the request was larger than the server reads.
 TOO_LARGE = (
-    "That file is larger than 1 MB, so it was not uploaded and nothing was kept: choose it "
-    "again once it is smaller (split a long scenario in two, or remove pasted images)."
+    f"That file is larger than {MAX_FILE_SIZE_TEXT}, so it was not uploaded and nothing was "
+    "kept: choose it again once it is smaller (split a long scenario in two, or remove pasted "
+    "images)."
 )
 
 
@@ -61,6 +65,14 @@ def read_upload(storage) -> str:
     if text.lstrip().lower().startswith(("<!doctype", "<html", "<svg", "<?xml")):
         raise UploadRefused("That is a web page or an image, not a scenario or module file.")
     return text
+
+
+@bp.url_value_preprocessor
+def _allow_a_whole_file(endpoint: str | None, _values) -> None:
+    """An upload may carry a file of MAX_UPLOAD_BYTES, above the app's MAX_CONTENT_LENGTH; set
+    before the CSRF check reads the form (as studio.views does for a posted draft)."""
+    if endpoint == "files.upload":
+        request.max_content_length = MAX_UPLOAD_REQUEST_BYTES
 
 
 @bp.post("/<kind>/<slug>/upload")

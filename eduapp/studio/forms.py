@@ -31,6 +31,7 @@ from wtforms.widgets import HiddenInput
 from eduapp.content.models import DocumentKind
 from eduapp.engine import (
     MAX_CHOICE_LABEL_CHARS,
+    MAX_FILE_BYTES,
     MAX_TITLE_CHARS,
     Choice,
     ExpressionError,
@@ -44,7 +45,8 @@ from eduapp.extensions import MAX_INTEGER
 from eduapp.studio.drafts import Draft
 from eduapp.studio.models import Decision, MemberRole
 
-MAX_SOURCE_CHARS = 1_000_000
+#: A whole draft posted in a form: the engine refuses a larger file anyway.
+MAX_SOURCE_CHARS = MAX_FILE_BYTES
 #: A revision number as posted: one that a revision could have.
 REVISION_NUMBER = NumberRange(min=1, max=MAX_INTEGER)
 ID_PATTERN = Regexp(r"^[a-z0-9_-]{1,64}\Z", message="Lowercase letters, digits, - and _ only.")
@@ -122,29 +124,49 @@ class SourceForm(BasedForm):
     submit = SubmitField("Save")
 
 
-class NodeForm(BasedForm):
-    node_id = StringField("Node id", validators=[DataRequired(), ID_PATTERN])
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[strip])
+class NodeFields(BasedForm):
+    """What a node holds, as the add-node form and the node panel (``node_forms``) ask it."""
+
+    title = StringField(
+        "Title", validators=[DataRequired(), Length(max=MAX_TITLE_CHARS)], filters=[strip]
+    )
     speaker = StringField(
         "Speaker or perspective",
         validators=[Length(max=60)],
         filters=[strip],
         description="patient, carer, nurse, consultant, student ...",
     )
-    reflect = StringField(
-        "Reflection prompt (optional)", validators=[Length(max=500)], filters=[strip]
-    )
     body = TextAreaField(
-        "What happens (Markdown)",
-        validators=[DataRequired(), Length(max=20000)],
+        "What happens (Markdown)", validators=[DataRequired(), Length(max=20000)], filters=[strip]
+    )
+    reflect = StringField(
+        "Reflection prompt (optional)",
+        validators=[Length(max=500)],
         filters=[strip],
+        description="A question the learner answers in their own words here.",
     )
     ending = StringField(
-        "Ending label, if this node is an ending", validators=[Length(max=120)], filters=[strip]
+        "Ending label, if this node is an ending",
+        validators=[Length(max=120)],
+        filters=[strip],
+        description="For example: Heard, and home. An ending has no choices.",
     )
     debrief = TextAreaField(
-        "Debrief, for an ending", validators=[Length(max=20000)], filters=[strip]
+        "Debrief, for an ending (Markdown)",
+        validators=[Length(max=20000)],
+        filters=[strip],
+        description="What the learner takes away once the scenario ends here.",
     )
+
+    def validate_debrief(self, field) -> None:
+        if self.ending.data and not field.data:
+            raise ValidationError(
+                "An ending needs a debrief: say what the learner should take away."
+            )
+
+
+class NodeForm(NodeFields):
+    node_id = StringField("Node id", validators=[DataRequired(), ID_PATTERN])
     submit = SubmitField("Add node")
 
     def node(self) -> Node:

@@ -12,7 +12,7 @@ from eduapp.studio.diff import compare
 from eduapp.studio.errors import Conflict, StudioError
 from eduapp.studio.forms import RevisionForm
 from eduapp.studio.revisions import restore_revision
-from eduapp.studio.scenario_map import MapTooLarge, layout_scenario
+from eduapp.studio.scenario_map import MapTooLarge, draw_map
 
 bp = Blueprint("history", __name__, template_folder="templates")
 
@@ -98,7 +98,7 @@ def scenario_map(kind: str, slug: str):
     too_large = False
     if draft.model is not None:
         try:
-            layout = layout_scenario(draft.model)
+            layout = draw_map(draft.model)
         except MapTooLarge:
             too_large = True
     return render_template(

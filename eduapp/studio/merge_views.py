@@ -7,7 +7,6 @@ merged is merged already, and each clash needs its own explicit choice before an
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,7 +18,7 @@ from flask_login import current_user
 from eduapp.content.models import DocumentKind
 from eduapp.security.access import signed_in
 from eduapp.studio import queries, revisions
-from eduapp.studio.access import load_document, load_revision, may_edit
+from eduapp.studio.access import allow_a_whole_source, load_document, load_revision, may_edit
 from eduapp.studio.diff import compare
 from eduapp.studio.errors import Conflict, StudioError
 from eduapp.studio.forms import MAX_SOURCE_CHARS, MergeForm, NodeRestoreForm
@@ -34,9 +33,9 @@ MAX_LISTED_NODES = 200
 @bp.url_value_preprocessor
 def _allow_a_whole_source(endpoint: str | None, _values) -> None:
     """The conflict page sends back the whole text that was being saved: let its form field
-    fill the request (MAX_CONTENT_LENGTH), as the editor's save may (studio.views)."""
+    fill a request of MAX_SOURCE_REQUEST_BYTES, as the editor's save may (studio.views)."""
     if endpoint == "merge.resolve":
-        request.max_form_memory_size = current_app.config["MAX_CONTENT_LENGTH"]
+        allow_a_whole_source()
 
 
 def render_merge_page(document, conflict: Conflict, message: str, *, status=409, **kept):

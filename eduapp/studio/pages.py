@@ -20,7 +20,9 @@ from eduapp.studio.forms import (
     SourceForm,
     VariableForm,
 )
+from eduapp.studio.publishing import starter_leftovers
 from eduapp.studio.review_forms import ProposalForm, PublishForm
+from eduapp.studio.source_lines import PART_WORDS, parts_at_lines
 
 
 def editor_page(
@@ -56,6 +58,8 @@ def editor_page(
         membership=membership,
         latest=latest,
         draft=draft,
+        problem_parts=parts_at_lines(latest.source, (p.line for p in draft.problems)),
+        part_word=PART_WORDS.get(document.kind, "part"),
         can_manage=may_manage(membership),
         source_form=source_form,
         focus=_focus(draft, request.args.get("node")),
@@ -71,6 +75,7 @@ def editor_page(
         open_comments=queries.open_comment_count(document),
         versions=queries.versions_of(document),
         upload_error=upload_error,
+        leftovers=starter_leftovers(draft.model),
         **_way_to_learners(document, forms.pop("proposal_form", None)),
         **forms,
     ), status

@@ -15,12 +15,14 @@ from eduapp.content.queries import (
     newest_version,
 )
 from eduapp.content.services import announce_published, next_number
+from eduapp.engine import Scenario
 from eduapp.extensions import db, utcnow
 from eduapp.player.models import Attempt
 from eduapp.studio import queries
 from eduapp.studio.errors import StudioError
 from eduapp.studio.models import Decision, SignOff
 from eduapp.studio.signals import decision_given, published, review_requested
+from eduapp.studio.starters import SAMPLE_TEXTS, SUMMARY
 
 
 class ChangesRequested(StudioError):
@@ -51,6 +53,12 @@ def review(actor, document, revision_number: int, decision: Decision, note: str)
         )
     if decision == Decision.CHANGES and not note.strip():
         raise StudioError("Say what should change, so the authors know what to do.")
+    if decision == Decision.APPROVE and (leftovers := _blocking_leftovers(latest)):
+        raise StudioError(
+            "This revision cannot be signed off yet: "
+            + " ".join(leftovers)
+            + " Rewrite it in the authors' own words first."
+        )
     existing = db.session.scalar(
         sa.select(SignOff).where(SignOff.revision_id == latest.id, SignOff.user_id == actor.id)
     )
@@ -101,6 +109,8 @@ def publish(
         raise StudioError("The draft has problems; it must pass validation to be published.")
     if not status.is_ready:
         raise StudioError(_still_needed(status))
+    if leftovers := _blocking_leftovers(latest):
+        raise StudioError(" ".join(leftovers) + " Rewrite it before publishing.")
     askers = sorted(s.user.display_name for s in status.changes_requested)
     if askers and not over_changes:
         raise ChangesRequested(
@@ -142,6 +152,30 @@ def publish(
         actor_id=actor.id,
     )
     return version
+
+
+def starter_leftovers(scenario, node_id: str | None = None) -> list[str]:
+    """What in a scenario still holds the starter's sample text (only the node ``node_id``,
+    when given): a sign-off is refused until the authors have written their own."""
+    if not isinstance(scenario, Scenario):
+        return []
+    found = []
+    if node_id is None and scenario.summary == SUMMARY:
+        found.append("The summary still holds the starter's sample text.")
+    for node in scenario.nodes:
+        if node_id not in (None, node.id):
+            continue
+        texts = {node.body, node.debrief} | {c.feedback for c in node.choices}
+        if texts & SAMPLE_TEXTS:
+            found.append(f"Node “{node.title}” still holds the starter's sample text.")
+    return found
+
+
+def _blocking_leftovers(revision) -> list[str]:
+    """The starter's sample text in the revision, when configured to block a sign-off."""
+    if not current_app.config["STARTER_TEXT_BLOCKS_SIGN_OFF"]:
+        return []
+    return starter_leftovers(queries.draft_of(revision).model)
 
 
 def _still_needed(status: queries.PublishStatus) -> str:

@@ -1,10 +1,16 @@
 """The scenario map: where each node of a scenario sits in a top-to-bottom drawing of its choices.
 
 Pure functions over the engine's ``Scenario``, so drafts that do not validate yet can be drawn.
-grandalf's Sugiyama layout places the boxes; this module only sizes them, chooses the start as
-the top of the drawing, puts separate pieces side by side and trims edges to the box borders.
+Graphviz's ``dot`` places the boxes when it is installed (:func:`draw_map`: a layout engine
+built for graphs of thousands of nodes, run as a subprocess on DOT text made here, with a
+timeout); grandalf's Sugiyama layout (:func:`layout_scenario`) is the fallback, for maps of up to
+MAX_MAP_NODES boxes. This module sizes the boxes, chooses the start as the top of the drawing,
+puts separate pieces side by side and trims edges to the box borders.
 """
 
+import logging
+import shutil
+import subprocess
 import textwrap
 from collections import deque
 from dataclasses import dataclass, replace
@@ -14,7 +20,9 @@ from grandalf.layouts import SugiyamaLayout, VertexViewer
 
 from eduapp.engine import Choice, Scenario, graph_facts
 
-#: Beyond this many boxes a map is unreadable and slow to lay out; the page shows the outline.
+log = logging.getLogger(__name__)
+
+#: Beyond this many boxes grandalf is slow to lay out a map; the page shows the outline.
 MAX_MAP_NODES = 300
 #: Distinct links between boxes, for the same reasons (a node may list hundreds of choices).
 MAX_MAP_LINKS = 1200
@@ -22,6 +30,25 @@ MAX_MAP_LINKS = 1200
 #: wide (a tangle of links back to far earlier nodes), which no one can read.
 MAX_MAP_BENDS = 3000
 
+#: The Graphviz layout program, found on PATH (Debian package ``graphviz``).
+DOT = "dot"
+#: Seconds ``dot`` may take; past them the map falls back to grandalf (or the outline).
+DOT_TIMEOUT = 10.0
+#: Boxes and links ``dot`` is given at most: a scenario of the engine's MAX_NODES (5,000), each
+#: with a few choices and some missing targets. Past them, the outline.
+MAX_DOT_BOXES = 6000
+MAX_DOT_LINKS = 24_000
+#: ``dot``'s settings for large maps: the newer ranking (seconds faster on thousands of nodes),
+#: straight links, and crossing reduction and placement cut short (each a bounded number of
+#: passes); nodesep and ranksep are SIBLING_GAP and LAYER_GAP in inches.
+DOT_GRAPH = (
+    "newrank=true splines=line mclimit=0.02 nslimit=0.02 nslimit1=0.2 "
+    "nodesep=0.39 ranksep=0.78 outputorder=nodesfirst"
+)
+POINTS_PER_INCH = 72.0  # dot measures in inches; the map in SVG units of 1/72 inch
+
+#: A choice's label on its arrow is cut to this many characters (its title holds the rest).
+ARROW_LABEL_CHARS = 24
 LINE_CHARS = 22
 MAX_LINES = 3
 CHAR_WIDTH = 7.2  # an average glyph of the 13px map font
@@ -75,6 +102,21 @@ class MapEdge:
     is_conditional: bool
     is_dangling: bool
     condition: str = ""
+
+    @property
+    def short_label(self) -> str:
+        """The label as written on the arrow; the whole label is in the arrow's title."""
+        label = " ".join(self.label.split())
+        return label if len(label) <= ARROW_LABEL_CHARS else label[: ARROW_LABEL_CHARS - 1] + "…"
+
+    @property
+    def label_point(self) -> tuple[float, float]:
+        """Where the label sits: halfway along the line (at its middle bend, if any)."""
+        if self.is_loop:
+            return (max(x for x, _ in self.points) + 4, self.points[0][1])
+        if len(self.points) % 2:
+            return self.points[len(self.points) // 2]
+        return _midpoint(self.points[len(self.points) // 2 - 1], self.points[len(self.points) // 2])
 
     @property
     def is_loop(self) -> bool:
@@ -147,6 +189,11 @@ class ScenarioMap:
     nodes: tuple[MapNode, ...]
     edges: tuple[MapEdge, ...]
 
+    @property
+    def start(self) -> MapNode | None:
+        """The start's box, which the page first shows."""
+        return next((node for node in self.nodes if node.is_start), None)
+
 
 def wrap_title(title: str) -> tuple[str, ...]:
     """The title in lines of about LINE_CHARS characters, at most MAX_LINES, ending in '…'."""
@@ -185,15 +232,117 @@ def layout_scenario(scenario: Scenario) -> ScenarioMap:
         left += piece.right - piece.left + COMPONENT_GAP
     ordered_nodes = tuple(nodes[key] for key in graph.boxes)
     ordered_edges = tuple(edge for _, edge in sorted(edges, key=lambda pair: pair[0]))
-    xs = [node.x + node.width for node in ordered_nodes]
-    ys = [node.y + node.height for node in ordered_nodes]
-    xs += [edge.bounds()[2] for edge in ordered_edges]
-    ys += [edge.bounds()[3] for edge in ordered_edges]
+    return _framed(ordered_nodes, ordered_edges)
+
+
+def draw_map(scenario: Scenario) -> ScenarioMap:
+    """The map as the studio shows it: laid out by ``dot`` when it is installed and answers in
+    time, else by grandalf (:func:`layout_scenario`, which raises MapTooLarge past its limits)."""
+    if shutil.which(DOT):
+        try:
+            return layout_with_dot(scenario)
+        except DotFailed as failed:
+            log.warning("The map falls back to grandalf's layout: %s", failed)
+    return layout_scenario(scenario)
+
+
+class DotFailed(RuntimeError):
+    """``dot`` is missing, took longer than DOT_TIMEOUT, or answered something unreadable."""
+
+
+def layout_with_dot(scenario: Scenario) -> ScenarioMap:
+    """Lay out ``scenario`` with Graphviz's ``dot``. Raises MapTooLarge past MAX_DOT_BOXES boxes
+    or MAX_DOT_LINKS links, DotFailed when ``dot`` cannot give a layout in time."""
+    graph = _Graph.of(scenario)
+    if len(graph.boxes) > MAX_DOT_BOXES:
+        raise MapTooLarge(
+            f"This map would have {len(graph.boxes):,} boxes; maps stop at {MAX_DOT_BOXES:,}."
+        )
+    if len(graph.links) > MAX_DOT_LINKS:
+        raise MapTooLarge(
+            f"This map would have {len(graph.links):,} links; maps stop at {MAX_DOT_LINKS:,}."
+        )
+    keys = list(graph.boxes)
+    try:
+        # A list of arguments, never a shell; the text holds no word of the author's (below).
+        done = subprocess.run(  # noqa: S603 (fixed arguments, no shell, no author text)
+            [DOT, "-Tplain"],
+            input=dot_text(graph),
+            capture_output=True,
+            text=True,
+            timeout=DOT_TIMEOUT,
+            check=True,
+        )
+    except FileNotFoundError as error:
+        raise DotFailed(f"{DOT} is not installed") from error
+    except subprocess.TimeoutExpired as error:
+        raise DotFailed(f"{DOT} took more than {DOT_TIMEOUT:g} s") from error
+    except subprocess.CalledProcessError as error:
+        raise DotFailed(f"{DOT} failed: {error.stderr[:200]}") from error
+    height, centres = _read_plain(done.stdout, len(keys))
+    by_key = {}
+    for index, key in enumerate(keys):
+        x, y = centres[index]
+        centre = (x * POINTS_PER_INCH + MARGIN, (height - y) * POINTS_PER_INCH + MARGIN)
+        by_key[key] = graph.map_node(key, centre)
+    # Links are drawn straight from box to box; parallel choices are spread as in grandalf's.
+    routes = {(a, b): [by_key[a].centre, by_key[b].centre] for a, b in graph.links.values()}
+    edges = [edge for _, edge in graph.map_edges(by_key, routes)]
+    return _framed(tuple(by_key.values()), tuple(edges))
+
+
+def dot_text(graph: "_Graph") -> str:
+    """The DOT text for ``graph``: boxes named ``b0``, ``b1`` ... in the order of
+    ``graph.boxes``, sized in inches, with no label. No id, title or choice label of the
+    author's is ever written into it, so none can be read by ``dot`` as syntax."""
+    index = {key: number for number, key in enumerate(graph.boxes)}
+    lines = [
+        "digraph map {",
+        f"graph [{DOT_GRAPH}];",
+        'node [shape=box fixedsize=true label=""];',
+        "edge [arrowhead=none];",
+    ]
+    for key, box in graph.boxes.items():
+        width = box.width + (2 * LOOP_REACH if box.has_loop else 0)
+        lines.append(
+            f"b{index[key]} [width={width / POINTS_PER_INCH:.3f} "
+            f"height={box.height / POINTS_PER_INCH:.3f}];"
+        )
+    start = graph.scenario.start
+    for first, second in graph.links.values():
+        # Choices into the start point upwards, so that the start heads the drawing.
+        if second == start:
+            lines.append(f"b{index[second]} -> b{index[first]} [dir=back];")
+        else:
+            lines.append(f"b{index[first]} -> b{index[second]};")
+    if start in index:
+        lines.append(f"{{rank=min; b{index[start]};}}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _read_plain(text: str, count: int) -> tuple[float, list[tuple[float, float]]]:
+    """The drawing's height and each box's centre (inches, y upwards) from ``dot -Tplain``."""
+    height, centres = None, [None] * count
+    for line in text.splitlines():
+        fields = line.split()
+        if fields[:1] == ["graph"] and len(fields) >= 4:
+            height = float(fields[3])
+        elif fields[:1] == ["node"] and len(fields) >= 4 and fields[1][:1] == "b":
+            number = int(fields[1][1:])
+            if 0 <= number < count:
+                centres[number] = (float(fields[2]), float(fields[3]))
+    if height is None or any(centre is None for centre in centres):
+        raise DotFailed(f"{DOT} gave no position for some boxes")
+    return height, centres
+
+
+def _framed(nodes: tuple[MapNode, ...], edges: tuple[MapEdge, ...]) -> ScenarioMap:
+    """The map of ``nodes`` and ``edges`` with its size: everything drawn, and a margin."""
+    xs = [node.x + node.width for node in nodes] + [edge.bounds()[2] for edge in edges]
+    ys = [node.y + node.height for node in nodes] + [edge.bounds()[3] for edge in edges]
     return ScenarioMap(
-        _round(max(xs, default=0) + MARGIN),
-        _round(max(ys, default=0) + MARGIN),
-        ordered_nodes,
-        ordered_edges,
+        _round(max(xs, default=0) + MARGIN), _round(max(ys, default=0) + MARGIN), nodes, edges
     )
 
 

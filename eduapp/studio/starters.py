@@ -27,6 +27,11 @@ SUMMARY = "One or two sentences for learners."
 LICENCE = "CC BY-SA 4.0"
 TRADE_OFF = "Say what this choice gains and what it costs."
 DEBRIEF = "What happened to the patient, the team and the learner."
+OPENING = "What the learner sees first."
+HAPPENED = "What happened."
+#: The sample texts a new scenario starts with: a draft that still holds one is not signed off
+#: (publishing.starter_leftovers).
+SAMPLE_TEXTS = frozenset({SUMMARY, TRADE_OFF, DEBRIEF, OPENING, HAPPENED})
 
 
 def starter_source(kind: DocumentKind, slug: str, title: str, author: Membership) -> str:
@@ -63,7 +68,7 @@ def _scenario(slug: str, title: str, authors: tuple[Author, ...]) -> Scenario:
                 id="opening",
                 title="Where it begins",
                 speaker="patient",
-                body="What the learner sees first.",
+                body=OPENING,
                 choices=(
                     Choice(
                         label="Listen first",
@@ -81,7 +86,7 @@ def _scenario(slug: str, title: str, authors: tuple[Author, ...]) -> Scenario:
 
 
 def _ending(node_id: str, title: str, label: str) -> Node:
-    return Node(id=node_id, title=title, ending=label, body="What happened.", debrief=DEBRIEF)
+    return Node(id=node_id, title=title, ending=label, body=HAPPENED, debrief=DEBRIEF)
 
 
 def _assessment(slug: str, title: str, authors: tuple[Author, ...]) -> Assessment:

@@ -3,7 +3,6 @@
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -17,10 +16,11 @@ from eduapp.accounts.models import Role
 from eduapp.content.models import DocumentKind
 from eduapp.security.access import requires, signed_in
 from eduapp.studio import publishing, queries, revisions, structured_edits
-from eduapp.studio.access import load_document
+from eduapp.studio.access import allow_a_whole_source, load_document
 from eduapp.studio.drafts import read_draft
 from eduapp.studio.errors import Conflict, FieldError, StudioError
 from eduapp.studio.forms import (
+    MAX_SOURCE_CHARS,
     ActionForm,
     ChoiceForm,
     ModuleForm,
@@ -31,6 +31,7 @@ from eduapp.studio.forms import (
 )
 from eduapp.studio.merge_views import render_merge_page
 from eduapp.studio.pages import editor_page
+from eduapp.studio.source_lines import parts_at_lines
 
 bp = Blueprint("studio", __name__, template_folder="templates")
 AUTHOR_ROLES = (Role.PATIENT_EDUCATOR, Role.TUTOR, Role.ADMIN)
@@ -112,8 +113,8 @@ def save(kind: str, slug: str):
     return redirect(url_for(".editor", kind=kind, slug=slug))
 
 
-#: Views that receive a whole draft as one form field: it may fill the request
-#: (MAX_CONTENT_LENGTH), not only the 500 KB Flask allows a field by default.
+#: Views that receive a whole draft as one form field: it may fill a request of
+#: MAX_SOURCE_REQUEST_BYTES, not only the 500 KB Flask allows a field by default.
 WHOLE_SOURCE_VIEWS = frozenset({"studio.check", "studio.preview", "studio.save"})
 
 
@@ -123,7 +124,7 @@ def _allow_a_whole_source(endpoint: str | None, _values) -> None:
     preprocessor, because Flask runs those before every before_request function, and the CSRF
     check (one of those) is the first to read the form."""
     if endpoint in WHOLE_SOURCE_VIEWS:
-        request.max_form_memory_size = current_app.config["MAX_CONTENT_LENGTH"]
+        allow_a_whole_source()
 
 
 @bp.post("/<kind>/<slug>/check")
@@ -133,9 +134,16 @@ def check(kind: str, slug: str):
     the whole request's size (WHOLE_SOURCE_VIEWS); a larger request is a 413 that studio.js
     shows as "checks out of date"."""
     document, _ = load_document(kind, slug)
-    source = request.form.get("source", "")[:1_000_000]
-    draft = read_draft(DocumentKind(document.kind), document.slug, source.replace("\r\n", "\n"))
-    return jsonify(problems=[{"line": p.line, "message": p.message} for p in draft.problems])
+    source = request.form.get("source", "")[: MAX_SOURCE_CHARS + 1].replace("\r\n", "\n")
+    draft = read_draft(DocumentKind(document.kind), document.slug, source)
+    # Each problem names the node its line is in, so the list can say where without a count.
+    parts = parts_at_lines(source, (p.line for p in draft.problems))
+    return jsonify(
+        problems=[
+            {"line": p.line, "message": p.message, "node": parts.get(p.line)}
+            for p in draft.problems
+        ]
+    )
 
 
 @bp.post("/<kind>/<slug>/preview")
@@ -143,7 +151,7 @@ def check(kind: str, slug: str):
 def preview(kind: str, slug: str):
     """The node being edited, rendered as a learner would see it (sanitized on the server)."""
     document, _ = load_document(kind, slug)
-    source = request.form.get("source", "")[:1_000_000].replace("\r\n", "\n")
+    source = request.form.get("source", "")[: MAX_SOURCE_CHARS + 1].replace("\r\n", "\n")
     draft = read_draft(DocumentKind(document.kind), document.slug, source)
     html = render_template("studio/_preview.html", draft=draft, node_id=request.form.get("node"))
     return jsonify(html=html)

@@ -106,7 +106,7 @@ def test_review_panel_upload_refusal_and_a_proposal_that_reaches_learners(
     page_file = tmp_path / "page.html"
     page_file.write_text("<script>alert(1)</script>")
     educator.get_by_text("Work in your own text editor").click()
-    educator.get_by_label("A source file (.md or .txt, at most 1 MB)").set_input_files(page_file)
+    educator.get_by_label("A source file (.md or .txt, at most 2 MB)").set_input_files(page_file)
     educator.get_by_role("button", name="Upload as a new revision").click()
     heading(educator, "The night handover")
     expect(educator.locator("#upload-error")).to_contain_text(

@@ -344,8 +344,8 @@ def test_size_limits():
     assert refused_quickly(HEADER + questions) == [
         "This assessment has 201 questions; the limit is 200. Split it or leave some questions out."
     ]
-    assert refused_quickly(HEADER + "x" * (1024 * 1024)) == [
-        "This file is larger than 1 MB; split it into smaller files."
+    assert refused_quickly(HEADER + "x" * (2 * 1024 * 1024)) == [
+        "This file is larger than 2 MB; split it into smaller files."
     ]
     fine = HEADER + questions.rpartition(":: q200")[0]
     assert len(parse_assessment(fine).questions) == 200

@@ -35,16 +35,16 @@ def test_fifty_thousand_nodes_are_refused_early():
     assert len(text.encode()) < 1024 * 1024  # so it is the node count that refuses it
     [message] = refused(text)
     assert message == (
-        "This scenario has 50,000 nodes; the limit is 2,000. Split it into smaller scenarios."
+        "This scenario has 50,000 nodes; the limit is 5,000. Split it into smaller scenarios."
     )
 
 
 def test_more_than_a_megabyte_is_refused():
-    assert refused(HEADER + "x" * (1024 * 1024)) == [
-        "This file is larger than 1 MB; split it into smaller files."
+    assert refused(HEADER + "x" * (2 * 1024 * 1024)) == [
+        "This file is larger than 2 MB; split it into smaller files."
     ]
-    assert refused("é" * 600_000, parse_module) == [
-        "This file is larger than 1 MB; split it into smaller files."
+    assert refused("é" * 1_100_000, parse_module) == [
+        "This file is larger than 2 MB; split it into smaller files."
     ]
 
 

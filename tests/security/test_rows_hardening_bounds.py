@@ -22,6 +22,7 @@ from markdown_it.ruler import Ruler
 from eduapp.accounts.models import Role
 from eduapp.content.models import Document, Revision, Version
 from eduapp.engine import (
+    MAX_NODES,
     Choice,
     Node,
     Scenario,
@@ -272,7 +273,8 @@ def test_row_25_pages_say_when_revisions_are_too_long_to_compare(app, author):
     page = author.client.get(f"{EDITOR}/diff?from=2&to=3")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert re.search(r"too large to compare line by line: they have 50,001 and 50,002", html)
+    counts = f"{MAX_COMPARED_LINES + 1:,} and {MAX_COMPARED_LINES + 2:,}"
+    assert re.search(f"too large to compare line by line: they have {counts}", html)
     assert 'class="diff-row' not in html and "Both versions are empty" not in html
 
 
@@ -464,9 +466,12 @@ def test_row_25_the_largest_map_drawn_stays_within_its_limits(bends_made):
 
 
 def test_row_25_the_map_page_of_the_largest_scenario_shows_the_outline(app, author, monkeypatch):
+    """Without Graphviz's dot (or past its timeout), grandalf's limits refuse before any work.
+    With dot, tests/studio/test_big_scenarios.py draws 5,000 nodes."""
     made = []
     monkeypatch.setattr(scenario_map, "Vertex", lambda *a: made.append(a))
-    count = 2000  # the most nodes a scenario may have
+    monkeypatch.setattr(scenario_map, "DOT", "no-such-graphviz-program")
+    count = MAX_NODES  # the most nodes a scenario may have
     nodes = "".join(
         f":: n{n} | Step {n}\n\nText.\n\n[[Go on -> n{n + 1}]]\n\n" for n in range(count - 1)
     )

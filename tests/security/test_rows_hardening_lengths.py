@@ -149,7 +149,7 @@ def test_row_35_a_title_longer_than_its_column_is_a_problem_and_is_never_publish
     response = pe_auth.post(f"{editor}/save", {"base": 1, "source": edited}, page=editor)
     assert response.status_code == 302  # a draft may be wrong while people work on it
     page = pe_auth.client.get(editor).get_data(as_text=True)
-    assert "line 2</span> &#39;title:&#39; is 201 characters long; the limit is 200." in page
+    assert "line 2</a>: &#39;title:&#39; is 201 characters long; the limit is 200." in page
 
     for auth in (pe_auth, tutor_auth):
         auth.post(f"{editor}/review", {"revision": 2, "decision": "approve"}, page=editor)

@@ -605,7 +605,7 @@ def test_row_18_uploads_too_large_scripted_or_oddly_named_are_refused(app, make_
     source = latest_revision(document).source
     big = auth.client.post(
         "/studio/scenario/row-fifteen/upload",
-        data=b"x" * (1024 * 1024 + 10),
+        data=b"x" * (3 * 1024 * 1024),
         content_type="multipart/form-data; boundary=x",
     )
     assert big.status_code == 413

@@ -12,6 +12,7 @@ from eduapp.accounts.models import Role
 from eduapp.audit.models import AuditEvent
 from eduapp.extensions import db
 from eduapp.notifications.models import Notification
+from eduapp.studio.files import MAX_UPLOAD_REQUEST_BYTES
 from eduapp.studio.models import Comment
 from tests.studio.test_studio_way_to_learners import decide, invite, newest, sign_in, start
 
@@ -135,7 +136,7 @@ def _too_large(auth):
     test sends it, with no spooled file left open)."""
     return auth.client.post(
         f"{EDITOR}/upload",
-        data=b"x" * (1024 * 1024 + 10),
+        data=b"x" * (MAX_UPLOAD_REQUEST_BYTES + 10),
         content_type="multipart/form-data; boundary=x",
     )
 
@@ -145,7 +146,7 @@ def test_a_too_large_upload_is_a_413_on_the_editor_saying_the_file_was_not_kept(
     response = _too_large(auth)
     page = response.get_data(as_text=True)
     assert response.status_code == 413
-    assert "larger than 1 MB, so it was not uploaded and nothing was kept" in page
+    assert "larger than 2 MB, so it was not uploaded and nothing was kept" in page
     assert "Review and publishing" in page  # the editor, not a bare error page
     assert newest("night-handover").number == 1
 
@@ -163,5 +164,5 @@ def test_the_live_check_and_preview_read_a_draft_past_the_form_field_default(tea
     assert response.status_code == 200 and "problems" in response.get_json()
     preview = auth.post(f"{EDITOR}/preview", {"source": source, "node": "opening"}, page=EDITOR)
     assert preview.status_code == 200
-    too_big = auth.post(f"{EDITOR}/check", {"source": "x" * (1024 * 1024 + 1)}, page=EDITOR)
+    too_big = auth.post(f"{EDITOR}/check", {"source": "x" * (6 * 1024 * 1024 + 1)}, page=EDITOR)
     assert too_big.status_code == 413
