@@ -29,7 +29,7 @@ def upgrade():
         sa.Column('revision_id', sa.Integer(), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "status IN ('open','accepted','declined')",
+            "status IN ('open', 'accepted', 'declined')",
             name=op.f('ck_module_proposals_proposal_status_known'),
         ),
         sa.ForeignKeyConstraint(
