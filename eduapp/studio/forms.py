@@ -182,14 +182,10 @@ class NodeForm(NodeFields):
         )
 
 
-class ChoiceForm(BasedForm):
-    from_node = SelectField("From node", validators=[DataRequired()], validate_choice=False)
-    label = StringField(
-        "Choice label",
-        validators=[DataRequired(), Length(max=MAX_CHOICE_LABEL_CHARS)],
-        filters=[strip],
-    )
-    target = SelectField("Goes to", validators=[DataRequired()], validate_choice=False)
+class ChoiceConsequenceFields(BasedForm):
+    """What a choice asks and does, as the add-choice form and the choice page
+    (``node_forms``) ask it."""
+
     condition = StringField(
         "Offered only if (optional)",
         validators=[Length(max=500)],
@@ -208,6 +204,16 @@ class ChoiceForm(BasedForm):
         filters=[strip],
         description="The trade-off: what it gains and what it costs.",
     )
+
+
+class ChoiceForm(ChoiceConsequenceFields):
+    from_node = SelectField("From node", validators=[DataRequired()], validate_choice=False)
+    label = StringField(
+        "Choice label",
+        validators=[DataRequired(), Length(max=MAX_CHOICE_LABEL_CHARS)],
+        filters=[strip],
+    )
+    target = SelectField("Goes to", validators=[DataRequired()], validate_choice=False)
     submit = SubmitField("Add choice")
 
     def validate_condition(self, field) -> None:

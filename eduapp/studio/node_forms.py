@@ -12,7 +12,6 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -28,7 +27,14 @@ from eduapp.engine import (
     parse_condition,
     parse_effects,
 )
-from eduapp.studio.forms import ID_PATTERN, BasedForm, NodeFields, VariableForm, strip
+from eduapp.studio.forms import (
+    ID_PATTERN,
+    BasedForm,
+    ChoiceConsequenceFields,
+    NodeFields,
+    VariableForm,
+    strip,
+)
 from eduapp.studio.scenario_checks import (
     condition_messages,
     declared_types,
@@ -76,7 +82,7 @@ class NodeEditForm(NodeFields):
         )
 
 
-class ChoiceEditForm(BasedForm):
+class ChoiceEditForm(ChoiceConsequenceFields):
     """A choice, new or edited; ``scenario`` is the newest revision it is checked against."""
 
     label = StringField(
@@ -94,24 +100,6 @@ class ChoiceEditForm(BasedForm):
         validators=[Length(max=MAX_TITLE_CHARS)],
         filters=[strip],
         description='Only when "Goes to" is a new node: it is added, ready to write.',
-    )
-    condition = StringField(
-        "Offered only if (optional)",
-        validators=[Length(max=500)],
-        filters=[strip],
-        description="For example: trust >= 2 and not escalated",
-    )
-    effects = StringField(
-        "Changes (optional)",
-        validators=[Length(max=500)],
-        filters=[strip],
-        description="For example: voice += 1, escalated = true",
-    )
-    feedback = TextAreaField(
-        "Feedback after the choice",
-        validators=[Length(max=5000)],
-        filters=[strip],
-        description="The trade-off: what it gains and what it costs.",
     )
     #: The label the choice had when the form was shown (editing only).
     was = HiddenField(validators=[Length(max=MAX_CHOICE_LABEL_CHARS)])

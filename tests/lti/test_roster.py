@@ -15,11 +15,11 @@ from eduapp.content.models import DocumentKind
 from eduapp.content.queries import newest_version
 from eduapp.extensions import db
 from eduapp.lti import keys, roster, service_client
-from eduapp.lti.models import Context, Identity, Platform
+from eduapp.lti.models import Context, Identity
 from eduapp.lti.provisioning import NO_ADDRESS_DOMAIN
 from eduapp.transaction import unit_of_work
 from tests.support.accounts import csrf_from
-from tests.support.lti import register
+from tests.support.lti import lms_platform, register
 from tests.support.lti_platform import INSTRUCTOR, LEARNER
 
 COURSE = "ipp-1"
@@ -285,15 +285,7 @@ class LtiRows:
 
     def __init__(self):
         with unit_of_work():
-            self.platform = Platform(
-                name="LMS",
-                issuer="https://lms.example.edu",
-                client_id="eduapp",
-                auth_url="https://lms.example.edu/auth",
-                token_url="https://lms.example.edu/token",
-                jwks_url="https://lms.example.edu/jwks",
-            )
-            db.session.add(self.platform)
+            self.platform = lms_platform()
             cohort = Cohort(name="A course", join_code="ROSTER01")
             db.session.add(cohort)
             db.session.flush()

@@ -25,7 +25,7 @@ from eduapp.player.models import Attempt
 from eduapp.transaction import unit_of_work
 from tests.support.accounts import csrf_from
 from tests.support.assessments import FULL_FORM
-from tests.support.lti import register
+from tests.support.lti import lms_platform, register
 from tests.support.lti_platform import INSTRUCTOR, LEARNER
 from tests.support.player import choose, start
 
@@ -471,15 +471,7 @@ class LtiRows:
 
     def __init__(self):
         with unit_of_work():
-            self.platform = Platform(
-                name="LMS",
-                issuer="https://lms.example.edu",
-                client_id="eduapp",
-                auth_url="https://lms.example.edu/auth",
-                token_url="https://lms.example.edu/token",
-                jwks_url="https://lms.example.edu/jwks",
-            )
-            db.session.add(self.platform)
+            self.platform = lms_platform()
             self.cohort = Cohort(name="LMS cohort", join_code="LMSROWS1")
             db.session.add(self.cohort)
             db.session.flush()

@@ -132,3 +132,18 @@ def register(platform) -> Platform:
         row.deployments.append(Deployment(deployment_id=platform.deployment_id))
         db.session.add(row)
     return row
+
+
+def lms_platform() -> Platform:
+    """A registered platform whose endpoints nothing answers, added to the session: for tests
+    that build an LMS course's rows without launching."""
+    platform = Platform(
+        name="LMS",
+        issuer="https://lms.example.edu",
+        client_id="eduapp",
+        auth_url="https://lms.example.edu/auth",
+        token_url="https://lms.example.edu/token",
+        jwks_url="https://lms.example.edu/jwks",
+    )
+    db.session.add(platform)
+    return platform
